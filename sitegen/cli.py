@@ -1,0 +1,91 @@
+"""Commands, exit status, and everything printed."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import traceback
+from collections.abc import Sequence
+from pathlib import Path
+
+from . import __version__
+from .build import BuildOptions, build_site
+from .errors import BuildFailed, SitegenError
+
+
+def _print_errors(errors: Sequence[SitegenError]) -> None:
+    for error in errors:
+        print(f"error: {error.format()}", file=sys.stderr)
+    print(f"{len(errors)} error{'s' if len(errors) != 1 else ''}", file=sys.stderr)
+
+
+def _add_build(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser("build", help="build the site into output/")
+    parser.add_argument("--site", type=Path, default=Path("."), help="site folder (default: .)")
+    parser.add_argument("--output", type=Path, help="output folder (default: SITE/output)")
+    parser.add_argument("--drafts", action="store_true", help="include drafts")
+    parser.add_argument("--base-url", help="override base_url for this build")
+    parser.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    parser.add_argument("-q", "--quiet", action="store_true", help="print only errors")
+    parser.add_argument("-v", "--verbose", action="store_true", help="print stage timings")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks")
+
+
+def make_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="sitegen",
+        description="Publish an archive of interviews and analyses as a static site.",
+    )
+    parser.add_argument("--version", action="version", version=f"sitegen {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    _add_build(commands)
+    return parser
+
+
+def _run_build(args: argparse.Namespace) -> int:
+    options = BuildOptions(
+        site_dir=args.site,
+        output_dir=args.output,
+        drafts=args.drafts,
+        base_url=args.base_url,
+        strict=args.strict,
+    )
+    result = build_site(options)
+    if not args.quiet:
+        for warning in result.warnings:
+            print(f"warning: {warning.format()}", file=sys.stderr)
+    if args.verbose:
+        for stage, seconds in result.timings.items():
+            print(f"  {stage:<10} {seconds:7.3f} s")
+    report = result.report
+    if not args.quiet:
+        print(
+            f"Built {report.written + report.unchanged} files ({result.pages} pages): "
+            f"{report.written} written, {report.unchanged} unchanged, {report.deleted} deleted, "
+            f"{len(result.warnings)} warning{'s' if len(result.warnings) != 1 else ''}, "
+            f"{result.seconds:.2f} s"
+        )
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the `sitegen` command."""
+    args = make_parser().parse_args(argv)
+    debug = getattr(args, "debug", False)
+    try:
+        if args.command == "build":
+            return _run_build(args)
+    except BuildFailed as failed:
+        if debug:
+            traceback.print_exc()
+        _print_errors(failed.errors)
+        return 1
+    except SitegenError as error:
+        if debug:
+            traceback.print_exc()
+        _print_errors([error])
+        return 1
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    return 2

@@ -1,0 +1,63 @@
+"""Archive dates: `YYYY-MM`, `YYYY-MM-DD` or an ISO 8601 datetime, in the site's zone."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, time
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_date
+
+from .model import ArchiveDate
+
+_MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
+_DAY_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def parse_archive_date(text: str, timezone: str) -> ArchiveDate:
+    """Parse one of the contract's date forms; raise ValueError with a reader's reason."""
+    text = text.strip()
+    zone = _zone(timezone)
+    month = _MONTH_RE.match(text)
+    if month:
+        year, number = int(month.group(1)), int(month.group(2))
+        if not 1 <= number <= 12:
+            raise ValueError(f"{text!r} has no month {number}")
+        return ArchiveDate(datetime(year, number, 1, tzinfo=zone), "month", text)
+    if _DAY_RE.match(text):
+        try:
+            day = date.fromisoformat(text)
+        except ValueError:
+            raise ValueError(f"{text!r} is not a day of the calendar") from None
+        return ArchiveDate(datetime.combine(day, time(), tzinfo=zone), "day", text)
+    if re.match(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}", text):
+        try:
+            moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        except ValueError:
+            raise ValueError(f"{text!r} is not a valid date and time") from None
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=zone)
+        return ArchiveDate(moment, "datetime", text)
+    raise ValueError(f"{text!r} is not a date")
+
+
+@lru_cache(maxsize=32)
+def _zone(name: str) -> ZoneInfo:
+    return ZoneInfo(name)
+
+
+@lru_cache(maxsize=4096)
+def _format(moment: date, pattern: str, language: str) -> str:
+    try:
+        return format_date(moment, pattern, locale=language.replace("-", "_"))
+    except (ValueError, LookupError):
+        return format_date(moment, pattern, locale="en")
+
+
+def human_date(value: ArchiveDate, language: str) -> str:
+    """`October 2019` for a month-only date, `October 3, 2019` otherwise, in the site's language."""
+    day = value.moment.date()
+    if value.precision == "month":
+        return _format(day, "LLLL y", language)
+    return _format(day, "long", language)

@@ -1,0 +1,372 @@
+"""The whole site as one index: lookups, taxonomies, archives, routes, link checks."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from .config import Settings
+from .errors import ContentError, ErrorCollector, Warning_
+from .loader import RESERVED_SEGMENTS, Sources
+from .markdown import RenderedBody, cut_at_word
+from .model import Article, Author, Page, Term
+from .related import compute_related, top_words
+from .slugs import slugify
+
+FALLBACK_DATE_KEY = ""
+
+
+@dataclass(frozen=True)
+class Pager:
+    """One page of a paginated list."""
+
+    number: int
+    total: int
+    items: tuple[Any, ...]
+    base: str  # path of the list's first page, below the site root, e.g. `topics/china/`
+    count: int  # items in the whole list
+
+    def path_of(self, number: int) -> str:
+        return self.base if number == 1 else f"{self.base}page/{number}/"
+
+    @property
+    def path(self) -> str:
+        return self.path_of(self.number)
+
+    @property
+    def previous(self) -> str | None:
+        return self.path_of(self.number - 1) if self.number > 1 else None
+
+    @property
+    def next(self) -> str | None:
+        return self.path_of(self.number + 1) if self.number < self.total else None
+
+
+def paginate(items: Sequence[Any], per_page: int, base: str) -> list[Pager]:
+    """Split a list into pagers; an empty list still has its first page."""
+    total = max(1, -(-len(items) // per_page))
+    return [
+        Pager(
+            number=n,
+            total=total,
+            items=tuple(items[(n - 1) * per_page : n * per_page]),
+            base=base,
+            count=len(items),
+        )
+        for n in range(1, total + 1)
+    ]
+
+
+@dataclass(frozen=True)
+class TermEntry:
+    term: Term
+    articles: tuple[Article, ...]
+
+
+@dataclass(frozen=True)
+class Route:
+    """One output file: where it goes, what kind of page it is, and what it shows."""
+
+    path: str  # below the output folder, e.g. `articles/x/index.html`
+    kind: str
+    subject: Any = None
+    pager: Pager | None = None
+
+
+@dataclass
+class Library:
+    """Everything the renderer needs, computed once."""
+
+    settings: Settings
+    articles: tuple[Article, ...]  # newest first, slug breaks ties
+    articles_by_slug: dict[str, Article]
+    authors: dict[str, Author]
+    pages: tuple[Page, ...]
+    bodies: dict[tuple[str, str], RenderedBody]  # (kind, slug) -> rendered body
+    summaries: dict[str, str]
+    taxonomies: dict[str, dict[str, TermEntry]]
+    terms_of: dict[str, dict[str, tuple[Term, ...]]]  # article slug -> taxonomy -> terms
+    years: dict[int, tuple[Article, ...]]
+    written_by: dict[str, tuple[Article, ...]]
+    interviews_of: dict[str, tuple[Article, ...]]
+    related: dict[str, tuple[str, ...]]
+    redirects: tuple[tuple[str, str], ...]  # (alias path below root, target path below root)
+    routes: tuple[Route, ...] = ()
+    warnings: list[Warning_] = field(default_factory=list)
+
+    def body(self, kind: str, slug: str) -> RenderedBody:
+        return self.bodies[(kind, slug)]
+
+
+def sort_key(article: Article) -> tuple:
+    """Newest first, ties broken by slug; undated drafts last."""
+    stamp = -article.date.moment.timestamp() if article.date else float("inf")
+    return (stamp, article.slug)
+
+
+def _name_from_slug(slug: str) -> str:
+    return " ".join(part.capitalize() for part in slug.split("-"))
+
+
+def _authors(
+    sources: Sources, articles: Sequence[Article], warnings: list[Warning_]
+) -> dict[str, Author]:
+    authors = {a.slug: a for a in sources.authors}
+    for article in articles:
+        for key, slugs in (("authors", article.authors), ("interviewees", article.interviewees)):
+            for slug in slugs:
+                if slug not in authors:
+                    authors[slug] = Author(None, slug, _name_from_slug(slug), has_file=False)
+                    warnings.append(
+                        Warning_(
+                            f"no author file for {slug!r}; a page is made from the slug",
+                            article.source,
+                            article.line_of(key),
+                            key,
+                            f"create content/authors/{slug}.md",
+                        )
+                    )
+    return dict(sorted(authors.items()))
+
+
+def _taxonomies(
+    settings: Settings, articles: Sequence[Article], errors: ErrorCollector
+) -> tuple[dict[str, dict[str, TermEntry]], dict[str, dict[str, tuple[Term, ...]]]]:
+    taxonomies: dict[str, dict[str, TermEntry]] = {}
+    terms_of: dict[str, dict[str, tuple[Term, ...]]] = defaultdict(dict)
+    for taxonomy in settings.taxonomies:
+        spellings: dict[str, Counter[str]] = defaultdict(Counter)
+        members: dict[str, list[Article]] = defaultdict(list)
+        for article in articles:
+            seen: list[str] = []
+            for name in article.terms.get(taxonomy, ()):
+                slug = slugify(name)
+                if not slug:
+                    errors.add(
+                        ContentError(
+                            f"{name!r} gives an empty slug",
+                            article.source,
+                            article.line_of(taxonomy),
+                            taxonomy,
+                            "use letters or digits",
+                        )
+                    )
+                    continue
+                spellings[slug][name] += 1
+                if slug not in seen:
+                    seen.append(slug)
+                    members[slug].append(article)
+            terms_of[article.slug][taxonomy] = tuple(seen)  # type: ignore[assignment]
+        entries: dict[str, TermEntry] = {}
+        for slug in sorted(members):
+            # One term per slug: the most used spelling names it.
+            name = sorted(spellings[slug].items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
+            entries[slug] = TermEntry(Term(taxonomy, name, slug), tuple(members[slug]))
+        taxonomies[taxonomy] = entries
+    resolved = {
+        article_slug: {
+            taxonomy: tuple(taxonomies[taxonomy][s].term for s in slugs)  # type: ignore[union-attr]
+            for taxonomy, slugs in by_taxonomy.items()
+        }
+        for article_slug, by_taxonomy in terms_of.items()
+    }
+    return taxonomies, resolved
+
+
+def _check_links(
+    sources_by_kind: Mapping[str, set[str]],
+    items: Sequence[tuple[str, int, RenderedBody]],
+    errors: ErrorCollector,
+) -> None:
+    for shown, body_line, body in items:
+        for link in body.links:
+            if link.slug not in sources_by_kind[link.kind]:
+                errors.add(
+                    ContentError(
+                        f"link to a missing {link.kind[:-1]} {link.slug!r}",
+                        shown,
+                        body_line + link.line - 1,
+                        "link",
+                        f"is there a content/{link.kind}/{link.slug}.md?",
+                    )
+                )
+
+
+def _alias_path(alias: str) -> str | None:
+    """The output path below the root for an alias, or None if it is not allowed."""
+    if "?" in alias or "#" in alias or "//" in alias or "\\" in alias:
+        return None
+    segments = alias.strip("/").split("/")
+    if not alias.strip("/") or any(s in ("", ".", "..") for s in segments):
+        return None
+    path = "/".join(segments)
+    return f"{path}/index.html" if alias.endswith("/") else path
+
+
+def build_library(
+    settings: Settings,
+    sources: Sources,
+    bodies: dict[tuple[str, str], RenderedBody],
+    errors: ErrorCollector,
+    drafts: bool = False,
+) -> Library:
+    """Index the loaded sources; every problem goes to `errors`."""
+    warnings: list[Warning_] = []
+    articles = tuple(sorted((a for a in sources.articles if drafts or not a.draft), key=sort_key))
+    by_slug = {a.slug: a for a in articles}
+    authors = _authors(sources, articles, warnings)
+    taxonomies, terms_of = _taxonomies(settings, articles, errors)
+
+    page_slugs = {p.slug for p in sources.pages}
+    known = {
+        "articles": {a.slug for a in sources.articles},
+        "authors": set(authors),
+        "pages": page_slugs,
+    }
+    _check_links(
+        known,
+        [(a.source, a.body_line, bodies[("articles", a.slug)]) for a in articles]
+        + [(p.source, p.body_line, bodies[("pages", p.slug)]) for p in sources.pages]
+        + [
+            (a.source or "", a.body_line, bodies[("authors", a.slug)])
+            for a in authors.values()
+            if a.has_file
+        ],
+        errors,
+    )
+
+    summaries = {
+        a.slug: a.summary or cut_at_word(bodies[("articles", a.slug)].first_paragraph)
+        for a in articles
+    }
+    years: dict[int, list[Article]] = defaultdict(list)
+    written: dict[str, list[Article]] = defaultdict(list)
+    interviews: dict[str, list[Article]] = defaultdict(list)
+    for article in articles:
+        if article.date:
+            years[article.date.year].append(article)
+        for slug in article.authors:
+            written[slug].append(article)
+        for slug in article.interviewees:
+            interviews[slug].append(article)
+
+    published = [a for a in articles if not a.draft]
+    words = {a.slug: top_words(a.title, bodies[("articles", a.slug)].text) for a in published}
+    related = compute_related(published, words, settings.related_count)
+    for article, entry in related.unmatched:
+        warnings.append(
+            Warning_(
+                f"related entry {entry!r} matches no article in the archive",
+                article.source,
+                article.line_of("related"),
+                "related",
+                "use an article's slug or exact title",
+            )
+        )
+    related_by_slug = dict(related.by_slug)
+    for article in articles:  # drafts built with --drafts get computed lists too
+        related_by_slug.setdefault(article.slug, ())
+
+    library = Library(
+        settings=settings,
+        articles=articles,
+        articles_by_slug=by_slug,
+        authors=authors,
+        pages=sources.pages,
+        bodies=bodies,
+        summaries=summaries,
+        taxonomies=taxonomies,
+        terms_of=terms_of,
+        years={y: tuple(v) for y, v in sorted(years.items(), reverse=True)},
+        written_by={k: tuple(v) for k, v in written.items()},
+        interviews_of={k: tuple(v) for k, v in interviews.items()},
+        related=related_by_slug,
+        redirects=(),
+        warnings=warnings,
+    )
+    library.routes = tuple(_routes(library))
+    library.redirects = tuple(_redirects(library, errors))
+    return library
+
+
+def _list_routes(kind: str, items: Sequence[Any], base: str, per_page: int, subject: Any = None):
+    for pager in paginate(items, per_page, base):
+        yield Route(f"{pager.path}index.html", kind, subject, pager)
+
+
+def _routes(library: Library):
+    """Every page the site has, in a stable order."""
+    per_page = library.settings.per_page
+    yield from _list_routes("home", library.articles, "", per_page)
+    for article in library.articles:
+        base = article.url_path
+        yield Route(f"{base}index.html", "article", article)
+        yield Route(f"{base}cite.bib", "cite_bib", article)
+        yield Route(f"{base}cite.ris", "cite_ris", article)
+    authors = list(library.authors.values())
+    yield from _list_routes("author_index", authors, "authors/", per_page)
+    for author in authors:
+        works = works_of(library, author.slug)
+        yield from _list_routes("author", works, author.url_path, per_page, author)
+        yield Route(f"{author.url_path}feed.xml", "author_feed", author)
+    for taxonomy, entries in library.taxonomies.items():
+        yield from _list_routes(
+            "taxonomy", list(entries.values()), f"{taxonomy}/", per_page, taxonomy
+        )
+        for entry in entries.values():
+            yield from _list_routes("term", entry.articles, entry.term.url_path, per_page, entry)
+            yield Route(f"{entry.term.url_path}feed.xml", "term_feed", entry)
+    yield from _list_routes("archive", list(library.years), "archive/", per_page)
+    for year, articles in library.years.items():
+        yield from _list_routes("archive_year", articles, f"archive/{year}/", per_page, year)
+    for page in library.pages:
+        yield Route(f"{page.url_path}index.html", "page", page)
+    yield Route("search/index.html", "search")
+    yield Route("404.html", "not_found")
+    yield Route("feed.xml", "feed")
+    yield Route("sitemap.xml", "sitemap")
+    yield Route("robots.txt", "robots")
+
+
+def _redirects(library: Library, errors: ErrorCollector):
+    owned = {route.path for route in library.routes}
+    owned.add("_redirects")
+    taken: dict[str, Article] = {}
+    for article in library.articles:
+        for alias in article.aliases:
+            path = _alias_path(alias)
+            problem = None
+            if path is None:
+                problem = "is not a plain path below the site root"
+            elif path in owned or path.split("/")[0] in ("assets", "pagefind"):
+                problem = "is a path that a page of the site already owns"
+            elif path in taken:
+                problem = f"is already an alias of {taken[path].source}"
+            if problem:
+                errors.add(
+                    ContentError(
+                        f"alias {alias!r} {problem}",
+                        article.source,
+                        article.line_of("aliases"),
+                        "aliases",
+                        "no `..`, `//` or query; e.g. /2019/10/old-title/",
+                    )
+                )
+                continue
+            assert path is not None
+            taken[path] = article
+            yield path, article.url_path
+
+
+def works_of(library: Library, slug: str) -> list[Article]:
+    """A person's articles and interviews together, newest first."""
+    both = {a.slug: a for a in library.written_by.get(slug, ())}
+    both.update((a.slug, a) for a in library.interviews_of.get(slug, ()))
+    return sorted(both.values(), key=sort_key)
+
+
+def reserved_segments() -> frozenset[str]:
+    """First URL segments that standalone pages may not use."""
+    return RESERVED_SEGMENTS

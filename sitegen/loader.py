@@ -1,0 +1,394 @@
+"""Reads `content/`, checks front matter against the contract, yields typed sources."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .config import Settings
+from .dates import parse_archive_date
+from .errors import ContentError, ErrorCollector, SitegenError
+from .frontmatter_yaml import FrontMatter, Text, parse_front_matter
+from .model import ARTICLE_TYPES, ArchiveDate, Article, Author, Image, Page
+from .slugs import is_valid_slug
+
+RESERVED_SEGMENTS = frozenset(
+    {"articles", "authors", "topics", "regions", "archive", "search", "assets", "page", "pagefind"}
+)
+_ARTICLE_KEYS = {
+    "title", "date", "authors", "type", "interviewees", "summary", "image", "related",
+    "slug", "aliases", "updated", "draft", "lang",
+}  # fmt: skip
+_AUTHOR_KEYS = {"name", "role", "affiliation", "photo", "links", "aliases"}
+_PAGE_KEYS = {"title", "slug", "summary", "lang", "draft"}
+
+
+@dataclass(frozen=True)
+class Sources:
+    """Everything under `content/`, typed and checked, drafts included."""
+
+    articles: tuple[Article, ...]
+    authors: tuple[Author, ...]
+    pages: tuple[Page, ...]
+
+
+def read_text(path: Path, shown: str) -> str:
+    """Decode a content file strictly: UTF-8 (a BOM is fine), no NUL, `\\n` line ends."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ContentError(f"cannot read file: {exc.strerror or exc}", shown) from None
+    if b"\x00" in raw:
+        line = raw.count(b"\n", 0, raw.index(b"\x00")) + 1
+        raise ContentError("file contains NUL bytes", shown, line, hint="is it a binary file?")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        raise ContentError(
+            "file is not valid UTF-8", shown, line, hint="save it as UTF-8 text"
+        ) from None
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if not text.strip():
+        raise ContentError("file is empty", shown, 1, hint="add front matter and a body")
+    return text
+
+
+class _Checker:
+    """Turns one file's raw front matter into typed values, recording every error."""
+
+    def __init__(self, fm: FrontMatter, shown: str, errors: ErrorCollector) -> None:
+        self.fm = fm
+        self.shown = shown
+        self.errors = errors
+
+    def line(self, key: str) -> int | None:
+        return self.fm.lines.get(key)
+
+    def fail(self, key: str, message: str, hint: str | None = None) -> None:
+        self.errors.add(ContentError(message, self.shown, self.line(key), key, hint))
+
+    def string(self, key: str, required: bool = False) -> str | None:
+        value = self.fm.data.get(key)
+        if value is None or (isinstance(value, Text) and value.plain_non_string and not value):
+            if required:
+                self.fail(key, "is required")
+            return None
+        if not isinstance(value, str):
+            self.fail(key, "must be a single text value, not a list or map")
+            return None
+        if required and not value.strip():
+            self.fail(key, "must not be empty")
+            return None
+        return str(value)
+
+    def string_list(self, key: str, single_ok: bool = False) -> tuple[str, ...]:
+        value = self.fm.data.get(key)
+        if value is None:
+            return ()
+        if isinstance(value, Text):
+            if value.plain_non_string or not single_ok:
+                shown = f"{value!r}" if value else "nothing"
+                hint = "write `- item` lines"
+                self.fail(key, f"must be a list of text values, got {shown}", hint)
+                return ()
+            return (str(value),)
+        if isinstance(value, dict):
+            self.fail(key, "must be a list, not a map", "write `- item` lines")
+            return ()
+        items: list[str] = []
+        for item in value:
+            if not isinstance(item, Text) or item.plain_non_string or not item.strip():
+                self.fail(key, f"has an entry that is not text: {item!r}", "quote it")
+                return ()
+            items.append(str(item).strip())
+        return tuple(items)
+
+    def flag(self, key: str) -> bool:
+        value = self.fm.data.get(key)
+        if value is None:
+            return False
+        if isinstance(value, str) and value.lower() in ("true", "false"):
+            return value.lower() == "true"
+        self.fail(key, "must be true or false")
+        return False
+
+    def date(self, key: str, timezone: str) -> ArchiveDate | None:
+        text = self.string(key)
+        if text is None:
+            return None
+        try:
+            return parse_archive_date(text, timezone)
+        except ValueError as exc:
+            self.fail(key, str(exc), "use YYYY-MM-DD, YYYY-MM or an ISO 8601 date and time")
+            return None
+
+    def mapping(self, key: str) -> dict[str, Any] | None:
+        value = self.fm.data.get(key)
+        if value is None:
+            return None
+        if not isinstance(value, dict):
+            self.fail(key, "must be a map of keys to values")
+            return None
+        return value
+
+    def slug(self, default: str, what: str) -> str:
+        explicit = self.string("slug")
+        slug = explicit if explicit is not None else default
+        if not is_valid_slug(slug):
+            hint = "ASCII letters, digits and single dashes only"
+            if explicit is None:
+                self.errors.add(
+                    ContentError(
+                        f"file name {default!r} is not a valid {what} slug",
+                        self.shown,
+                        None,
+                        "slug",
+                        hint + "; rename the file or set slug:",
+                    )
+                )
+            else:
+                self.fail("slug", f"{slug!r} is not a valid slug", hint)
+        return slug
+
+    def extra(self, known: set[str]) -> dict[str, Any]:
+        return {k: _plain(v) for k, v in self.fm.data.items() if k not in known}
+
+
+def _plain(value: Any) -> Any:
+    """Front matter values for templates: plain str, list and dict."""
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return str(value)
+
+
+def parse_article(shown: str, text: str, stem: str, settings: Settings) -> Article:
+    """One article file's text to an `Article`; raises the first error found."""
+    errors = ErrorCollector()
+    article = _article(shown, text, stem, settings, errors)
+    if errors.errors or article is None:
+        raise errors.errors[0]
+    return article
+
+
+def _article(
+    shown: str, text: str, stem: str, settings: Settings, errors: ErrorCollector
+) -> Article | None:
+    fm = _front_matter(shown, text, errors, required=True)
+    if fm is None:
+        return None
+    check = _Checker(fm, shown, errors)
+    before = len(errors.errors)
+    title = check.string("title", required=True)
+    draft = check.flag("draft")
+    date = check.date("date", settings.timezone)
+    if date is None and not draft and "date" not in fm.data:
+        check.fail("date", "is required", "add `date: YYYY-MM-DD` (or YYYY-MM), or `draft: true`")
+    authors = check.string_list("authors", single_ok=True)
+    if not authors and "authors" not in fm.data:
+        check.fail("authors", "is required", "list the slugs of the people who wrote it")
+    article_type = check.string("type") or "analysis"
+    if article_type not in ARTICLE_TYPES:
+        check.fail("type", f"unknown type {article_type!r}", "one of " + ", ".join(ARTICLE_TYPES))
+    interviewees = check.string_list("interviewees")
+    if article_type == "interview" and not interviewees and "interviewees" not in fm.data:
+        check.fail("interviewees", "an interview names its interviewees", "list their slugs")
+    for key, slugs in (("authors", authors), ("interviewees", interviewees)):
+        for slug in slugs:
+            if not is_valid_slug(slug):
+                check.fail(key, f"{slug!r} is not an author slug", "for example dmitry-trenin")
+    terms = {taxonomy: check.string_list(taxonomy) for taxonomy in settings.taxonomies}
+    image = _image(check)
+    slug = check.slug(stem, "article")
+    known = _ARTICLE_KEYS | set(settings.taxonomies)
+    if len(errors.errors) > before or title is None:
+        return None
+    return Article(
+        source=shown,
+        slug=slug,
+        title=title,
+        date=date,
+        authors=authors,
+        body=fm.body,
+        body_line=fm.body_line,
+        type=article_type,
+        interviewees=interviewees,
+        summary=check.string("summary"),
+        terms=terms,
+        image=image,
+        related=check.string_list("related"),
+        aliases=check.string_list("aliases"),
+        updated=check.date("updated", settings.timezone),
+        draft=draft,
+        lang=check.string("lang"),
+        extra=check.extra(known),
+        key_lines=dict(fm.lines),
+    )
+
+
+def _image(check: _Checker) -> Image | None:
+    table = check.mapping("image")
+    if table is None:
+        return None
+    values: dict[str, str] = {}
+    for key, value in table.items():
+        if key not in ("src", "alt", "credit"):
+            check.fail("image", f"unknown key {key!r}", "image takes src, alt and credit")
+        elif not isinstance(value, str):
+            check.fail("image", f"{key} must be text")
+        else:
+            values[key] = str(value)
+    if "src" in values and not values.get("alt"):
+        check.fail("image", "an image with src needs alt text", "describe the photo in alt:")
+    return Image(**values)
+
+
+def _front_matter(
+    shown: str, text: str, errors: ErrorCollector, required: bool
+) -> FrontMatter | None:
+    try:
+        fm = parse_front_matter(text, shown)
+    except SitegenError as exc:
+        errors.add(exc)
+        return None
+    if required and not fm.has_front_matter:
+        errors.add(
+            ContentError("has no front matter", shown, 1, hint="start the file with a --- line")
+        )
+        return None
+    return fm
+
+
+def _author(shown: str, text: str, stem: str, errors: ErrorCollector) -> Author | None:
+    fm = _front_matter(shown, text, errors, required=True)
+    if fm is None:
+        return None
+    check = _Checker(fm, shown, errors)
+    before = len(errors.errors)
+    name = check.string("name", required=True)
+    links_table = check.mapping("links") or {}
+    links: dict[str, str] = {}
+    for label, url in links_table.items():
+        if not isinstance(url, str) or not url.strip():
+            check.fail("links", f"link {label!r} must be a URL")
+        else:
+            links[label] = str(url)
+    photo = check.string("photo")
+    if photo is not None and (photo.startswith("/") or ".." in photo.split("/")):
+        check.fail("photo", "must be a path under assets/", "for example img/trenin.jpg")
+    slug = check.slug(stem, "author")
+    if len(errors.errors) > before or name is None:
+        return None
+    return Author(
+        source=shown,
+        slug=slug,
+        name=name,
+        body=fm.body,
+        body_line=fm.body_line,
+        role=check.string("role"),
+        affiliation=check.string("affiliation"),
+        photo=photo,
+        links=links,
+        aliases=check.string_list("aliases"),
+        extra=check.extra(_AUTHOR_KEYS),
+    )
+
+
+def _page(shown: str, text: str, stem: str, errors: ErrorCollector) -> Page | None:
+    fm = _front_matter(shown, text, errors, required=True)
+    if fm is None:
+        return None
+    check = _Checker(fm, shown, errors)
+    before = len(errors.errors)
+    title = check.string("title", required=True)
+    slug = check.slug(stem, "page")
+    if slug in RESERVED_SEGMENTS:
+        check.fail("slug", f"{slug!r} is reserved for the site's own pages", "choose another slug")
+    if len(errors.errors) > before or title is None:
+        return None
+    return Page(
+        source=shown,
+        slug=slug,
+        title=title,
+        body=fm.body,
+        body_line=fm.body_line,
+        summary=check.string("summary"),
+        lang=check.string("lang"),
+        extra=check.extra(_PAGE_KEYS),
+    )
+
+
+def _content_files(folder: Path) -> list[Path]:
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.glob("*.md") if p.is_file())
+
+
+def _display(path: Path, site_dir: Path) -> str:
+    try:
+        return str(path.relative_to(site_dir))
+    except ValueError:
+        return str(path)
+
+
+def _load_kind(
+    folder: Path,
+    site_dir: Path,
+    errors: ErrorCollector,
+    parse: Callable[[str, str, str], Any],
+) -> list[Any]:
+    loaded: list[Any] = []
+    for path in _content_files(folder):
+        shown = _display(path, site_dir)
+        try:
+            text = read_text(path, shown)
+        except SitegenError as exc:
+            errors.add(exc)
+            continue
+        item = parse(shown, text, path.stem)
+        if item is not None:
+            loaded.append(item)
+    return loaded
+
+
+def _check_unique(items: Iterable[Any], what: str, errors: ErrorCollector) -> None:
+    seen: dict[str, Any] = {}
+    for item in items:
+        other = seen.get(item.slug)
+        if other is not None:
+            errors.add(
+                ContentError(
+                    f"{what} slug {item.slug!r} is already used by {other.source}",
+                    item.source,
+                    item.key_lines.get("slug") if hasattr(item, "key_lines") else None,
+                    "slug",
+                    "give one of them another slug",
+                )
+            )
+        else:
+            seen[item.slug] = item
+
+
+def load_sources(site_dir: Path, settings: Settings, errors: ErrorCollector) -> Sources:
+    """Read every content file under `site_dir/content/`; problems go to `errors`."""
+    content = site_dir / "content"
+    articles = _load_kind(
+        content / "articles",
+        site_dir,
+        errors,
+        lambda shown, text, stem: _article(shown, text, stem, settings, errors),
+    )
+    authors = _load_kind(
+        content / "authors", site_dir, errors, lambda s, t, stem: _author(s, t, stem, errors)
+    )
+    pages = _load_kind(
+        content / "pages", site_dir, errors, lambda s, t, stem: _page(s, t, stem, errors)
+    )
+    _check_unique(articles, "article", errors)
+    _check_unique(authors, "author", errors)
+    _check_unique(pages, "page", errors)
+    return Sources(tuple(articles), tuple(authors), tuple(pages))

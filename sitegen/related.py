@@ -1,0 +1,309 @@
+"""Related posts: editor entries first, then computed ones from an inverted index.
+
+No article is compared with every other: candidates come only from keys shared
+by few articles, and keys shared by many (catch-all topics, regions, words) only
+add to the score of candidates found otherwise, or fill in by nearby dates.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+from .model import Article
+
+WEIGHTS = {"interviewee": 5.0, "author": 3.0, "topics": 2.0, "regions": 1.0, "word": 0.5}
+CATCH_ALL = 150  # a key shared by more articles than this does not propose candidates
+TOP_WORDS = 12
+_WORD = re.compile(r"[^\W\d_]{4,}")
+STOP_WORDS = frozenset(
+    [
+        "about",
+        "above",
+        "after",
+        "again",
+        "against",
+        "also",
+        "although",
+        "among",
+        "another",
+        "because",
+        "been",
+        "before",
+        "being",
+        "below",
+        "between",
+        "both",
+        "came",
+        "cannot",
+        "could",
+        "does",
+        "doing",
+        "down",
+        "during",
+        "each",
+        "either",
+        "else",
+        "even",
+        "ever",
+        "every",
+        "from",
+        "further",
+        "gets",
+        "give",
+        "given",
+        "going",
+        "have",
+        "having",
+        "here",
+        "hers",
+        "herself",
+        "himself",
+        "into",
+        "itself",
+        "just",
+        "know",
+        "last",
+        "least",
+        "less",
+        "like",
+        "made",
+        "make",
+        "many",
+        "more",
+        "most",
+        "much",
+        "must",
+        "near",
+        "need",
+        "never",
+        "next",
+        "none",
+        "often",
+        "once",
+        "only",
+        "other",
+        "ought",
+        "ours",
+        "ourselves",
+        "over",
+        "own",
+        "part",
+        "rather",
+        "said",
+        "same",
+        "seem",
+        "seems",
+        "shall",
+        "should",
+        "show",
+        "since",
+        "some",
+        "still",
+        "such",
+        "take",
+        "than",
+        "that",
+        "their",
+        "theirs",
+        "them",
+        "themselves",
+        "then",
+        "there",
+        "these",
+        "they",
+        "this",
+        "those",
+        "though",
+        "through",
+        "thus",
+        "together",
+        "under",
+        "until",
+        "upon",
+        "very",
+        "want",
+        "well",
+        "were",
+        "what",
+        "when",
+        "where",
+        "whether",
+        "which",
+        "while",
+        "whom",
+        "whose",
+        "will",
+        "with",
+        "within",
+        "without",
+        "would",
+        "year",
+        "years",
+        "your",
+        "yours",
+        "could",
+        "would",
+        "should",
+        "might",
+        "shall",
+        "today",
+        "time",
+        "times",
+        "according",
+        "told",
+        "says",
+        "saying",
+        "very",
+        "really",
+        "first",
+        "second",
+        "third",
+        "new",
+        "old",
+        "also",
+        "however",
+        "therefore",
+    ]
+)
+
+
+def normalise_title(title: str) -> str:
+    """Titles compared as the contract says: NFKC, quotes alike, spaces collapsed, casefolded."""
+    text = unicodedata.normalize("NFKC", title)
+    text = text.translate(str.maketrans({"“": '"', "”": '"', "„": '"', "‘": "'", "’": "'"}))
+    text = " ".join(text.split()).casefold()
+    return text.rstrip(".!?;:,…").rstrip()
+
+
+@dataclass(frozen=True)
+class RelatedResult:
+    by_slug: Mapping[str, tuple[str, ...]]
+    unmatched: tuple[tuple[Article, str], ...]  # (article, entry) for warnings
+
+
+def top_words(title: str, text: str) -> tuple[str, ...]:
+    """An article's own most frequent words against a fixed stop list (no corpus statistics)."""
+    counts: Counter[str] = Counter()
+    for word in _WORD.findall(title.casefold()):
+        if word not in STOP_WORDS:
+            counts[word] += 3
+    for word in _WORD.findall(text.casefold()):
+        if word not in STOP_WORDS:
+            counts[word] += 1
+    ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    return tuple(word for word, _ in ranked[:TOP_WORDS])
+
+
+def _keys(article: Article, words: Sequence[str]) -> dict[str, float]:
+    keys: dict[str, float] = {}
+    for slug in article.interviewees:
+        keys[f"interviewee:{slug}"] = WEIGHTS["interviewee"]
+    for slug in article.authors:
+        keys.setdefault(f"author:{slug}", WEIGHTS["author"])
+    for taxonomy, terms in article.terms.items():
+        weight = WEIGHTS.get(taxonomy, 1.0)
+        for term in terms:
+            keys[f"{taxonomy}:{term.casefold()}"] = weight
+    for word in words:
+        keys.setdefault(f"word:{word}", WEIGHTS["word"])
+    return keys
+
+
+def _editor_entries(
+    article: Article, by_slug: Mapping[str, Article], by_title: Mapping[str, Article]
+) -> tuple[list[str], list[str]]:
+    chosen: list[str] = []
+    unmatched: list[str] = []
+    for entry in article.related:
+        target = by_slug.get(entry) or by_title.get(normalise_title(entry))
+        if target is None:
+            unmatched.append(entry)
+        elif target.slug != article.slug and target.slug not in chosen and not target.draft:
+            chosen.append(target.slug)
+    return chosen, unmatched
+
+
+def compute_related(
+    articles: Sequence[Article], words: Mapping[str, Sequence[str]], count: int
+) -> RelatedResult:
+    """Related slugs for every article; `articles` are newest first, drafts excluded."""
+    by_slug = {a.slug: a for a in articles}
+    by_title: dict[str, Article] = {}
+    for article in articles:
+        by_title.setdefault(normalise_title(article.title), article)
+    order = {a.slug: i for i, a in enumerate(articles)}  # newest first
+    keys = {a.slug: _keys(a, words.get(a.slug, ())) for a in articles}
+    postings: dict[str, list[str]] = defaultdict(list)
+    for article in articles:  # newest first, so each posting list is in date order
+        for key in keys[article.slug]:
+            postings[key].append(article.slug)
+
+    result: dict[str, tuple[str, ...]] = {}
+    unmatched: list[tuple[Article, str]] = []
+    for article in articles:
+        chosen, missing = _editor_entries(article, by_slug, by_title)
+        unmatched.extend((article, entry) for entry in missing)
+        if len(chosen) < count:
+            exclude = {article.slug, *chosen}
+            chosen.extend(
+                _computed(article.slug, keys, postings, order, count - len(chosen), exclude)
+            )
+        result[article.slug] = tuple(chosen[:count])
+    return RelatedResult(result, tuple(unmatched))
+
+
+def _computed(
+    slug: str,
+    keys: Mapping[str, Mapping[str, float]],
+    postings: Mapping[str, list[str]],
+    order: Mapping[str, int],
+    wanted: int,
+    exclude: set[str],
+) -> list[str]:
+    own = keys[slug]
+    candidates: Counter[str] = Counter()
+    catch_all: list[str] = []
+    for key in own:
+        posting = postings[key]
+        if len(posting) > CATCH_ALL:
+            catch_all.append(key)
+        elif len(posting) > 1:
+            candidates.update(posting)
+    # Catch-all keys propose only their articles nearest in date, a bounded number.
+    position = order[slug]
+    for key in sorted(catch_all, key=lambda k: (-own[k], k)):
+        posting = postings[key]
+        at = _position_in(posting, order, position)
+        for neighbour in posting[max(0, at - wanted) : at + wanted + 1]:
+            candidates[neighbour] += 0
+    scored = []
+    for candidate in candidates:
+        if candidate in exclude:
+            continue
+        other = keys[candidate]
+        score = sum(weight for key, weight in own.items() if key in other)
+        if score > 0:
+            scored.append((-score, order[candidate], candidate))
+    scored.sort()
+    return [candidate for _, _, candidate in scored[:wanted]]
+
+
+def _position_in(posting: list[str], order: Mapping[str, int], position: int) -> int:
+    """Binary search by date order without building a list of positions."""
+    low, high = 0, len(posting)
+    while low < high:
+        middle = (low + high) // 2
+        if order[posting[middle]] < position:
+            low = middle + 1
+        else:
+            high = middle
+    return low
+
+
+def related_sources(slugs: Iterable[str], by_slug: Mapping[str, Article]) -> list[Article]:
+    """Articles for a tuple of related slugs, in order."""
+    return [by_slug[s] for s in slugs if s in by_slug]

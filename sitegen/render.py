@@ -1,0 +1,507 @@
+"""The library in, `(path, bytes)` out: every page, feed, citation and map. Pure."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import jinja2
+from markupsafe import Markup
+
+from . import citations, feeds, structured
+from .assets import Asset
+from .errors import SitegenError
+from .library import Library, Pager, Route, TermEntry, works_of
+from .model import TYPE_LABELS, Article, Author, Page
+from .templates import template_error
+
+TEMPLATES = {
+    "home": "home.html",
+    "article": "article.html",
+    "author_index": "author_index.html",
+    "author": "author.html",
+    "taxonomy": "taxonomy.html",
+    "term": "term.html",
+    "archive": "archive.html",
+    "archive_year": "archive_year.html",
+    "page": "page.html",
+    "search": "search.html",
+    "not_found": "404.html",
+    "sitemap": "sitemap.xml",
+    "robots": "robots.txt",
+    "redirect": "redirect.html",
+}
+TAXONOMY_LABELS = {"topics": ("Topic", "Topics"), "regions": ("Region", "Regions")}
+
+
+def taxonomy_label(taxonomy: str, plural: bool = True) -> str:
+    default = taxonomy.replace("_", " ").title()
+    return TAXONOMY_LABELS.get(taxonomy, (default.rstrip("s"), default))[plural]
+
+
+class Renderer:
+    """Renders routes of one library; caches the small views that many pages share."""
+
+    def __init__(self, library: Library, env: jinja2.Environment, assets: dict[str, Asset]):
+        self.library = library
+        self.env = env
+        self.assets = assets
+        self.settings = library.settings
+        self.base = library.settings.base_path
+        self.absolute = library.settings.origin + self.base
+        self._cards: dict[str, dict[str, Any]] = {}
+        self._people: dict[str, dict[str, Any]] = {}
+
+    # -- URLs ---------------------------------------------------------------
+    def url(self, path: str) -> str:
+        return self.base + path
+
+    def abs_url(self, path: str) -> str:
+        return self.absolute + path
+
+    # -- views shared by many pages -------------------------------------------
+    def person(self, slug: str) -> dict[str, Any]:
+        view = self._people.get(slug)
+        if view is None:
+            author = self.library.authors[slug]
+            view = {
+                "slug": slug,
+                "name": author.name,
+                "role": author.role,
+                "affiliation": author.affiliation,
+                "url": self.url(author.url_path),
+                "abs_url": self.abs_url(author.url_path),
+                "photo": self._asset_file_url(author.photo) if author.photo else None,
+                "links": dict(author.links),
+                "has_file": author.has_file,
+                "extra": dict(author.extra),
+            }
+            self._people[slug] = view
+        return view
+
+    def card(self, article: Article) -> dict[str, Any]:
+        """What a list shows of an article, and what its own page builds on."""
+        view = self._cards.get(article.slug)
+        if view is None:
+            body = self.library.body("articles", article.slug)
+            terms = self.library.terms_of.get(article.slug, {})
+            view = {
+                "slug": article.slug,
+                "title": article.title,
+                "url": self.url(article.url_path),
+                "abs_url": self.abs_url(article.url_path),
+                "date": article.date,
+                "updated": article.updated,
+                "type": article.type,
+                "type_label": TYPE_LABELS[article.type][0],
+                "summary": self.library.summaries[article.slug],
+                "authors": [self.person(s) for s in article.authors],
+                "interviewees": [self.person(s) for s in article.interviewees],
+                "image": self._image(article),
+                "terms": {
+                    taxonomy: [
+                        {"name": t.name, "url": self.url(t.url_path), "taxonomy": taxonomy}
+                        for t in terms.get(taxonomy, ())
+                    ]
+                    for taxonomy in self.settings.taxonomies
+                },
+                "reading_minutes": body.reading_minutes,
+                "lang": article.lang or self.settings.language,
+                "draft": article.draft,
+                "extra": dict(article.extra),
+            }
+            self._cards[article.slug] = view
+        return view
+
+    def _image(self, article: Article) -> dict[str, Any] | None:
+        image = article.image
+        if image is None:
+            return None
+        return {
+            "src": self._asset_file_url(image.src) if image.src else None,
+            "alt": image.alt or "",
+            "credit": image.credit,
+        }
+
+    def _asset_file_url(self, src: str) -> str:
+        if "://" in src or src.startswith("//"):
+            return src
+        name = src.lstrip("/").removeprefix("assets/")
+        asset = self.assets.get(name)
+        return self.url(asset.output if asset else f"assets/{name}")
+
+    def asset_url(self, name: str) -> str:
+        asset = self.assets.get(name)
+        if asset is None:
+            raise SitegenError(f"no asset named {name!r}", key="asset", hint="is it in assets/?")
+        return self.url(asset.output)
+
+    def pagination(self, pager: Pager | None) -> dict[str, Any] | None:
+        if pager is None:
+            return None
+        return {
+            "number": pager.number,
+            "total": pager.total,
+            "count": pager.count,
+            "previous": self.url(pager.previous) if pager.previous is not None else None,
+            "next": self.url(pager.next) if pager.next is not None else None,
+            "pages": [(n, self.url(pager.path_of(n))) for n in range(1, pager.total + 1)],
+        }
+
+    def meta(self, title: str, path: str, description: str = "", **more: Any) -> dict[str, Any]:
+        data = {
+            "title": title,
+            "description": description or self.settings.description,
+            "canonical": self.abs_url(path),
+            "path": path,
+            "og_type": "website",
+            "image": None,
+            "feeds": [{"title": self.settings.title, "url": self.url("feed.xml")}],
+            "jsonld": [],
+            "noindex": False,
+            "lang": self.settings.language,
+        }
+        data.update(more)
+        return data
+
+    # -- pages --------------------------------------------------------------
+    def render(self, route: Route) -> bytes:
+        handler = getattr(self, f"_render_{route.kind}")
+        return handler(route)
+
+    def _template(self, name: str, **context: Any) -> bytes:
+        try:
+            return self.env.get_template(name).render(**context).encode("utf-8")
+        except jinja2.TemplateError as exc:
+            raise template_error(exc, name, self.env) from None
+
+    def _page(self, kind: str, **context: Any) -> bytes:
+        return self._template(TEMPLATES[kind], **context)
+
+    def _crumbs(self, *trail: tuple[str, str]) -> dict[str, Any]:
+        pairs = [(self.settings.title, self.absolute), *[(n, self.abs_url(p)) for n, p in trail]]
+        return structured.breadcrumbs(pairs)
+
+    def _list_title(self, title: str, pager: Pager | None) -> str:
+        if pager and pager.number > 1:
+            return f"{title} (page {pager.number} of {pager.total})"
+        return title
+
+    def _render_home(self, route: Route) -> bytes:
+        pager = route.pager
+        assert pager is not None
+        return self._page(
+            "home",
+            meta=self.meta(self._list_title(self.settings.title, pager), pager.path),
+            articles=[self.card(a) for a in pager.items],
+            pagination=self.pagination(pager),
+        )
+
+    def _render_article(self, route: Route) -> bytes:
+        article: Article = route.subject
+        card = self.card(article)
+        body = self.library.body("articles", article.slug)
+        authors = [self.library.authors[s] for s in article.authors]
+        interviewees = [self.library.authors[s] for s in article.interviewees]
+        citation = citations.format_citation(
+            article, authors, interviewees, self.settings.title, card["abs_url"],
+            article.lang or self.settings.language,
+        )  # fmt: skip
+        related = [
+            self.card(self.library.articles_by_slug[s])
+            for s in self.library.related.get(article.slug, ())
+            if s in self.library.articles_by_slug
+        ]
+        image = card["image"]
+        image_abs = (
+            self.library.settings.origin + image["src"]
+            if image and image["src"] and image["src"].startswith("/")
+            else None
+        )
+        jsonld = [
+            structured.article_data(
+                article,
+                url=card["abs_url"],
+                summary=card["summary"],
+                authors=[structured.person(a, self.abs_url(a.url_path)) for a in authors],
+                interviewees=[structured.person(a, self.abs_url(a.url_path)) for a in interviewees],
+                publisher=self.settings.title,
+                publisher_url=self.absolute,
+                image_url=image_abs,
+                language=card["lang"],
+            ),
+            self._crumbs(("Articles", "archive/"), (article.title, article.url_path)),
+        ]
+        return self._page(
+            "article",
+            meta=self.meta(
+                article.title,
+                article.url_path,
+                card["summary"],
+                og_type="article",
+                image=image_abs,
+                jsonld=jsonld,
+                lang=card["lang"],
+                noindex=article.draft,
+            ),
+            article=card,
+            body=Markup(body.html),
+            related=related,
+            citation={
+                "chicago": citation.chicago,
+                "apa": citation.apa,
+                "bib": self.url(f"{article.url_path}cite.bib"),
+                "ris": self.url(f"{article.url_path}cite.ris"),
+            },
+        )
+
+    def _render_cite_bib(self, route: Route) -> bytes:
+        article: Article = route.subject
+        authors = [self.library.authors[s] for s in article.authors]
+        text = citations.bibtex(
+            article, authors, self.settings.title, self.abs_url(article.url_path)
+        )
+        return text.encode("utf-8")
+
+    def _render_cite_ris(self, route: Route) -> bytes:
+        article: Article = route.subject
+        text = citations.ris(
+            article,
+            [self.library.authors[s] for s in article.authors],
+            [self.library.authors[s] for s in article.interviewees],
+            self.settings.title,
+            self.abs_url(article.url_path),
+        )
+        return text.encode("utf-8")
+
+    def _render_author_index(self, route: Route) -> bytes:
+        pager = route.pager
+        assert pager is not None
+        people = []
+        for author in pager.items:
+            view = dict(self.person(author.slug))
+            view["written"] = len(self.library.written_by.get(author.slug, ()))
+            view["interviews"] = len(self.library.interviews_of.get(author.slug, ()))
+            people.append(view)
+        return self._page(
+            "author_index",
+            meta=self.meta(self._list_title("Authors and experts", pager), pager.path,
+                           jsonld=[self._crumbs(("Authors", "authors/"))]),
+            people=people,
+            pagination=self.pagination(pager),
+        )  # fmt: skip
+
+    def _render_author(self, route: Route) -> bytes:
+        author: Author = route.subject
+        pager = route.pager
+        assert pager is not None
+        view = self.person(author.slug)
+        interviews = [self.card(a) for a in pager.items if author.slug in a.interviewees]
+        written = [self.card(a) for a in pager.items if author.slug not in a.interviewees]
+        bio = self.library.bodies.get(("authors", author.slug))
+        person = structured.person(author, self.abs_url(author.url_path))
+        feed = {
+            "title": f"{author.name} — {self.settings.title}",
+            "url": self.url(f"{author.url_path}feed.xml"),
+        }
+        description = author.role or f"Articles and interviews by {author.name}"
+        return self._page(
+            "author",
+            meta=self.meta(
+                self._list_title(author.name, pager),
+                pager.path,
+                description,
+                og_type="profile",
+                feeds=[feed, *self.meta("", "")["feeds"]],
+                jsonld=[structured.person_page(person), self._crumbs(("Authors", "authors/"), (author.name, author.url_path))],
+            ),
+            author=view,
+            biography=Markup(bio.html) if bio else Markup(""),
+            written=written,
+            interviews=interviews,
+            written_total=len(self.library.written_by.get(author.slug, ())),
+            interviews_total=len(self.library.interviews_of.get(author.slug, ())),
+            pagination=self.pagination(pager),
+            feed=feed,
+        )  # fmt: skip
+
+    def _render_taxonomy(self, route: Route) -> bytes:
+        taxonomy: str = route.subject
+        pager = route.pager
+        assert pager is not None
+        terms = [
+            {"name": e.term.name, "url": self.url(e.term.url_path), "count": len(e.articles)}
+            for e in pager.items
+        ]
+        label = taxonomy_label(taxonomy)
+        return self._page(
+            "taxonomy",
+            meta=self.meta(self._list_title(label, pager), pager.path,
+                           jsonld=[self._crumbs((label, f"{taxonomy}/"))]),
+            taxonomy=taxonomy,
+            label=label,
+            terms=terms,
+            pagination=self.pagination(pager),
+        )  # fmt: skip
+
+    def _render_term(self, route: Route) -> bytes:
+        entry: TermEntry = route.subject
+        pager = route.pager
+        assert pager is not None
+        term = entry.term
+        label = taxonomy_label(term.taxonomy, plural=False)
+        feed = {
+            "title": f"{term.name} — {self.settings.title}",
+            "url": self.url(f"{term.url_path}feed.xml"),
+        }
+        return self._page(
+            "term",
+            meta=self.meta(
+                self._list_title(term.name, pager),
+                pager.path,
+                f"{label}: {term.name}. Interviews, analyses and commentary.",
+                feeds=[feed, *self.meta("", "")["feeds"]],
+                jsonld=[self._crumbs((taxonomy_label(term.taxonomy), f"{term.taxonomy}/"), (term.name, term.url_path))],
+            ),
+            term={"name": term.name, "taxonomy": term.taxonomy, "label": label,
+                  "index_url": self.url(f"{term.taxonomy}/"),
+                  "index_label": taxonomy_label(term.taxonomy)},
+            articles=[self.card(a) for a in pager.items],
+            pagination=self.pagination(pager),
+            feed=feed,
+        )  # fmt: skip
+
+    def _render_archive(self, route: Route) -> bytes:
+        pager = route.pager
+        assert pager is not None
+        years = [
+            {"year": y, "url": self.url(f"archive/{y}/"), "count": len(self.library.years[y])}
+            for y in pager.items
+        ]
+        return self._page(
+            "archive",
+            meta=self.meta(self._list_title("Archive", pager), pager.path,
+                           jsonld=[self._crumbs(("Archive", "archive/"))]),
+            years=years,
+            pagination=self.pagination(pager),
+        )  # fmt: skip
+
+    def _render_archive_year(self, route: Route) -> bytes:
+        year: int = route.subject
+        pager = route.pager
+        assert pager is not None
+        return self._page(
+            "archive_year",
+            meta=self.meta(self._list_title(f"Archive {year}", pager), pager.path,
+                           jsonld=[self._crumbs(("Archive", "archive/"), (str(year), f"archive/{year}/"))]),
+            year=year,
+            articles=[self.card(a) for a in pager.items],
+            pagination=self.pagination(pager),
+        )  # fmt: skip
+
+    def _render_page(self, route: Route) -> bytes:
+        page: Page = route.subject
+        body = self.library.body("pages", page.slug)
+        return self._page(
+            "page",
+            meta=self.meta(page.title, page.url_path, page.summary or "", lang=page.lang or self.settings.language),
+            page={"title": page.title, "slug": page.slug, "extra": dict(page.extra)},
+            body=Markup(body.html),
+        )  # fmt: skip
+
+    def _render_search(self, route: Route) -> bytes:
+        return self._page("search", meta=self.meta("Search", "search/", noindex=True))
+
+    def _render_not_found(self, route: Route) -> bytes:
+        recent = [self.card(a) for a in self.library.articles[:5]]
+        return self._page(
+            "not_found", meta=self.meta("Page not found", "404.html", noindex=True), recent=recent
+        )
+
+    def _render_sitemap(self, route: Route) -> bytes:
+        return self._page("sitemap", entries=list(self.sitemap_entries()))
+
+    def sitemap_entries(self) -> Iterator[dict[str, str | None]]:
+        """Every public HTML page with a lastmod from the content, never the clock."""
+        latest = self.library.articles[0].last_modified if self.library.articles else None
+        for route in self.library.routes:
+            if not route.path.endswith("index.html") or route.kind == "search":
+                continue
+            path = route.path[: -len("index.html")]
+            lastmod = None
+            if route.kind == "article":
+                if route.subject.draft:
+                    continue
+                lastmod = route.subject.last_modified
+            elif (
+                route.pager is not None
+                and route.pager.items
+                and isinstance(route.pager.items[0], Article)
+            ):
+                lastmod = max(
+                    (a.last_modified for a in route.pager.items if a.last_modified), default=None
+                )
+            elif route.kind in ("home", "archive", "author_index", "taxonomy"):
+                lastmod = latest
+            yield {"loc": self.abs_url(path), "lastmod": lastmod.isoformat() if lastmod else None}
+
+    def _render_robots(self, route: Route) -> bytes:
+        return self._page("robots", sitemap=self.abs_url("sitemap.xml"))
+
+    def render_redirect(self, target: str) -> bytes:
+        return self._page("redirect", target=self.url(target), target_abs=self.abs_url(target))
+
+    def render_redirects_file(self) -> bytes:
+        lines = [
+            f"{self.url(alias)} {self.url(target)} 301" for alias, target in self.library.redirects
+        ]
+        return ("\n".join(lines) + "\n" if lines else "").encode("utf-8")
+
+    # -- feeds ----------------------------------------------------------------
+    def _feed(self, path: str, page_path: str, title: str, articles: tuple[Article, ...]) -> bytes:
+        chosen = [a for a in articles if not a.draft][: self.settings.feed_size]
+        origin = self.settings.origin
+        full = self.settings.feed_full_content
+        return feeds.atom_feed(
+            feed_url=self.abs_url(path),
+            page_url=self.abs_url(page_path),
+            title=title,
+            subtitle=self.settings.description,
+            language=self.settings.language,
+            articles=chosen,
+            authors_of=lambda a: [self.library.authors[s] for s in a.authors],
+            author_url=lambda author: self.abs_url(author.url_path),
+            article_url=lambda a: self.abs_url(a.url_path),
+            content_of=lambda a: feeds.absolutize(self.library.body("articles", a.slug).html, origin) if full else None,
+            summary_of=lambda a: self.library.summaries[a.slug],
+        )  # fmt: skip
+
+    def _render_feed(self, route: Route) -> bytes:
+        return self._feed("feed.xml", "", self.settings.title, self.library.articles)
+
+    def _render_author_feed(self, route: Route) -> bytes:
+        author: Author = route.subject
+        works = works_of(self.library, author.slug)
+        title = f"{author.name} — {self.settings.title}"
+        return self._feed(route.path, author.url_path, title, tuple(works))
+
+    def _render_term_feed(self, route: Route) -> bytes:
+        entry: TermEntry = route.subject
+        title = f"{entry.term.name} — {self.settings.title}"
+        return self._feed(route.path, entry.term.url_path, title, entry.articles)
+
+
+def render_site(
+    library: Library, env: jinja2.Environment, assets: dict[str, Asset]
+) -> dict[str, bytes]:
+    """Every output file of the site, by path below the output folder."""
+    renderer = Renderer(library, env, assets)
+    files: dict[str, bytes] = {}
+    for route in library.routes:
+        files[route.path] = renderer.render(route)
+    for alias_path, target in library.redirects:
+        files[alias_path] = renderer.render_redirect(target)
+    files["_redirects"] = renderer.render_redirects_file()
+    for asset in assets.values():
+        files[asset.output] = asset.data
+    return files

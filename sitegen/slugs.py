@@ -1,0 +1,31 @@
+"""ASCII slugs for articles, people and terms."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from slugify import slugify as _slugify
+
+# Letters that transliteration tables drop or turn into odd ASCII; mapped first
+# so Turkish and Azerbaijani names give the slugs a reader expects.
+_PRE_MAP = str.maketrans(
+    {
+        "ə": "e", "Ə": "E", "ı": "i", "İ": "I", "ş": "s", "Ş": "S", "ğ": "g", "Ğ": "G",
+        "ç": "c", "Ç": "C", "ö": "o", "Ö": "O", "ü": "u", "Ü": "U", "–": "-", "—": "-",
+        "’": "", "'": "", "‘": "",
+    }
+)  # fmt: skip
+
+SLUG_RE = re.compile(r"^[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*$")
+
+
+def slugify(text: str, max_length: int = 80) -> str:
+    """An ASCII slug of letters, digits and `-`, cut at a word boundary."""
+    text = unicodedata.normalize("NFC", text).translate(_PRE_MAP)
+    return _slugify(text, max_length=max_length, word_boundary=True, save_order=True)
+
+
+def is_valid_slug(slug: str) -> bool:
+    """True for slugs the contract allows: ASCII letters, digits and single `-`."""
+    return bool(SLUG_RE.match(slug))

@@ -1,0 +1,142 @@
+"""The Jinja environment: loaders, filters and globals; template errors with lines."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from jinja2 import meta
+from markupsafe import Markup
+
+from .config import Settings
+from .dates import human_date
+from .errors import ErrorCollector, TemplateError
+from .model import TYPE_LABELS, ArchiveDate
+
+
+def _json_for_script(data: Any) -> Markup:
+    """JSON safe inside a `<script>` element: no `</script>`, `<!--` or `&` breaks out."""
+    text = json.dumps(data, ensure_ascii=False, sort_keys=False, separators=(",", ":"))
+    text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    return Markup(text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
+
+
+def make_environment(
+    folders: list[Path], settings: Settings, asset_url: Callable[[str], str]
+) -> jinja2.Environment:
+    """A sandbox-free but strict environment: autoescape on, undefined names fail."""
+    env = jinja2.Environment(
+        loader=jinja2.ChoiceLoader([jinja2.FileSystemLoader(str(f)) for f in folders]),
+        autoescape=jinja2.select_autoescape(["html", "xml"], default_for_string=True),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        auto_reload=False,
+    )
+    base_path = settings.base_path
+    absolute = settings.origin + base_path
+
+    def url(path: str = "") -> str:
+        return base_path + path.lstrip("/")
+
+    def abs_url(path: str = "") -> str:
+        return absolute + path.lstrip("/")
+
+    def date_text(value: ArchiveDate | None, language: str | None = None) -> str:
+        return human_date(value, language or settings.language) if value else ""
+
+    env.globals.update(
+        site=settings,
+        url=url,
+        abs_url=abs_url,
+        asset=asset_url,
+        type_label=lambda t, plural=False: TYPE_LABELS.get(t, (t.title(), t.title()))[plural],
+    )
+    env.filters.update(human_date=date_text, json_script=_json_for_script)
+    return env
+
+
+def check_templates(env: jinja2.Environment, errors: ErrorCollector) -> None:
+    """Compile every template so a syntax error anywhere is reported, with its line."""
+    for name in sorted(set(env.list_templates())):
+        if name.startswith(".") or not name.endswith((".html", ".xml", ".txt")):
+            continue
+        try:
+            env.get_template(name)
+        except jinja2.TemplateSyntaxError as exc:
+            errors.add(template_error(exc, name))
+
+
+def _template_file(env: jinja2.Environment, name: str | None) -> str:
+    if not name:
+        return "<template>"
+    try:
+        source = env.loader.get_source(env, name) if env.loader else None  # type: ignore[union-attr]
+    except jinja2.TemplateNotFound:
+        return f"templates/{name}"
+    filename = source[1] if source else None
+    return filename or f"templates/{name}"
+
+
+def template_error(
+    exc: Exception, name: str | None, env: jinja2.Environment | None = None
+) -> TemplateError:
+    """A Jinja exception as our error, naming the template file and line."""
+    if isinstance(exc, jinja2.TemplateSyntaxError):
+        where = exc.filename or (f"templates/{exc.name or name}")
+        return TemplateError(
+            f"syntax error: {exc.message}", where, exc.lineno, hint="check the tag"
+        )
+    if isinstance(exc, jinja2.TemplateNotFound):
+        return TemplateError(
+            f"template not found: {exc.name}",
+            f"templates/{name}" if name else None,
+            hint="add it to templates/ or fix the name",
+        )
+    filename, line = _innermost_template_frame(exc)
+    if isinstance(exc, jinja2.UndefinedError):
+        return TemplateError(
+            f"undefined value: {exc.message}",
+            filename or f"templates/{name}",
+            line,
+            hint="check the variable's name, or guard it with `is defined`",
+        )
+    return TemplateError(f"{type(exc).__name__}: {exc}", filename or f"templates/{name}", line)
+
+
+def _innermost_template_frame(exc: BaseException) -> tuple[str | None, int | None]:
+    """The last traceback frame that is a template (Jinja rewrites them to template lines)."""
+    found: tuple[str | None, int | None] = (None, None)
+    tb = exc.__traceback__
+    while tb is not None:
+        filename = tb.tb_frame.f_code.co_filename
+        if filename.endswith((".html", ".xml", ".txt")) or "<template>" in filename:
+            found = (filename, tb.tb_lineno)
+        tb = tb.tb_next
+    return found
+
+
+def template_dependencies(env: jinja2.Environment, name: str) -> frozenset[str]:
+    """Every template `name` extends, includes or imports, itself included."""
+    seen: set[str] = set()
+    pending = [name]
+    while pending:
+        current = pending.pop()
+        if current in seen:
+            continue
+        seen.add(current)
+        try:
+            source = env.loader.get_source(env, current)[0]  # type: ignore[union-attr]
+        except jinja2.TemplateNotFound:
+            continue
+        referenced: Iterable[str | None] = meta.find_referenced_templates(env.parse(source))
+        pending.extend(r for r in referenced if r)
+    return frozenset(seen)
+
+
+def template_source_path(env: jinja2.Environment, name: str) -> str:
+    return _template_file(env, name)

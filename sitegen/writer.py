@@ -1,0 +1,160 @@
+"""The only module that touches the output folder: atomic, minimal, owned writes.
+
+Every changed file goes to a temporary name beside its target; only when all
+are written are they renamed into place. Unchanged files keep their mtimes.
+Files listed in the previous manifest and produced no more are deleted; no
+other file is ever removed. The manifest is written last.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import hashlib
+import json
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import OutputError
+
+MANIFEST = ".sitegen-manifest.json"
+MARKER = ".sitegen-writing"
+TMP_TAG = ".sitegen-tmp-"
+
+
+@dataclass(frozen=True)
+class WriteReport:
+    written: int
+    unchanged: int
+    deleted: int
+
+
+def digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def read_manifest(output: Path) -> dict[str, str]:
+    """Path -> sha256 of what the last complete build wrote; empty if none or unreadable."""
+    try:
+        data = json.loads((output / MANIFEST).read_text(encoding="utf-8"))
+        files = data["files"]
+        return {str(k): str(v) for k, v in files.items()} if isinstance(files, dict) else {}
+    except (OSError, ValueError, KeyError, TypeError):
+        return {}
+
+
+def _safe_target(output: Path, path: str) -> Path:
+    # Paths come from our own routes and checked aliases; this is a last guard.
+    if path.startswith("/") or ".." in path.split("/") or not path:
+        raise OutputError(f"refusing to write outside the output folder: {path!r}", output)
+    return output / path
+
+
+def _describe(exc: OSError) -> tuple[str, str | None]:
+    if exc.errno == errno.ENOSPC:
+        return "no space left on device", "free some space and build again"
+    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return "permission denied", "is the output folder writable?"
+    return exc.strerror or str(exc), None
+
+
+def _remove_leftovers(output: Path) -> None:
+    """Temporary files of a build that was killed while writing."""
+    for root, _dirs, names in os.walk(output):
+        for name in names:
+            if TMP_TAG in name:
+                with contextlib.suppress(OSError):
+                    os.unlink(os.path.join(root, name))
+
+
+def _unchanged(target: Path, new_hash: str, old_hash: str | None, data: bytes) -> bool:
+    try:
+        size = target.stat().st_size
+    except OSError:
+        return False
+    if size != len(data):
+        return False
+    if old_hash == new_hash:
+        return True
+    # The manifest may be stale after a killed build; the disk is the truth.
+    try:
+        return target.read_bytes() == data
+    except OSError:
+        return False
+
+
+def write_output(files: Mapping[str, bytes], output: Path) -> WriteReport:
+    """Bring `output` to exactly `files` (plus files we never wrote), atomically per file."""
+    output = output.resolve()
+    try:
+        output.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        message, hint = _describe(exc)
+        raise OutputError(f"cannot create output folder: {message}", output, hint=hint) from None
+    previous = read_manifest(output)
+    if (output / MARKER).exists():
+        _remove_leftovers(output)
+    hashes = {path: digest(data) for path, data in files.items()}
+    changed = [
+        path
+        for path in sorted(files)
+        if not _unchanged(_safe_target(output, path), hashes[path], previous.get(path), files[path])
+    ]
+    stale = sorted(set(previous) - set(files))
+    if not changed and not stale and previous == hashes:
+        return WriteReport(0, len(files), 0)
+
+    temporaries: list[tuple[Path, Path]] = []
+    try:
+        (output / MARKER).write_bytes(b"")
+        for path in changed:
+            target = _safe_target(output, path)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            temporary = target.with_name(f".{target.name}{TMP_TAG}{os.getpid()}")
+            temporaries.append((temporary, target))
+            temporary.write_bytes(files[path])
+    except OSError as exc:
+        for temporary, _ in temporaries:
+            with contextlib.suppress(OSError):
+                temporary.unlink()
+        with contextlib.suppress(OSError):
+            (output / MARKER).unlink()
+        message, hint = _describe(exc)
+        where = exc.filename or output
+        raise OutputError(f"cannot write output: {message}", where, hint=hint) from None
+
+    for temporary, target in temporaries:
+        if target.is_dir() and not target.is_symlink():
+            raise OutputError("a folder stands where a file must go", target)
+        os.replace(temporary, target)
+    deleted = _delete_stale(output, stale)
+    _write_manifest(output, hashes)
+    with contextlib.suppress(OSError):
+        (output / MARKER).unlink()
+    return WriteReport(len(changed), len(files) - len(changed), deleted)
+
+
+def _delete_stale(output: Path, stale: list[str]) -> int:
+    deleted = 0
+    folders: set[Path] = set()
+    for path in stale:
+        target = _safe_target(output, path)
+        try:
+            target.unlink()
+            deleted += 1
+        except FileNotFoundError:
+            pass
+        folders.update(p for p in target.parents if output in p.parents)
+    for folder in sorted(folders, key=lambda p: len(p.parts), reverse=True):
+        with contextlib.suppress(OSError):
+            folder.rmdir()  # only empty folders go
+    return deleted
+
+
+def _write_manifest(output: Path, hashes: Mapping[str, str]) -> None:
+    data = json.dumps({"files": dict(sorted(hashes.items()))}, indent=1, sort_keys=True)
+    temporary = output / f"{MANIFEST}{TMP_TAG}{os.getpid()}"
+    temporary.write_text(data + "\n", encoding="utf-8")
+    os.replace(temporary, output / MANIFEST)

@@ -1,0 +1,1 @@
+"""Helpers for tests that drive real tools: Chromium, axe-core, the Nu Html Checker and nginx."""
