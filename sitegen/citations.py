@@ -12,6 +12,7 @@ from bibtexparser import model as bib
 
 from .dates import human_date
 from .model import Article, Author
+from .slugs import slugify
 
 _BIBTEX_SPECIAL = re.compile(r"([\\{}&%$#_~^])")
 _BIBTEX_REPLACEMENTS = {"\\": r"\textbackslash{}", "~": r"\textasciitilde{}", "^": r"\^{}"}
@@ -62,7 +63,7 @@ def format_citation(
     if article.type == "interview" and interviewees:
         interview = " Interview with " + _join([p.name for p in interviewees], "and") + "."
     title = article.title.rstrip(".")
-    chicago = f"{_join(chicago_names, 'and')}. “{title}.”{interview} {site_title}, {when}. {url}."
+    chicago = f"{_join(chicago_names, 'and')}. “{_chicago_title(title)}”{interview} {site_title}, {when}. {url}."
     year = str(article.date.year) if article.date else "n.d."
     if article.date and article.date.precision != "month":
         year += ", " + human_date(article.date, "en").split(",")[0]
@@ -73,6 +74,14 @@ def format_citation(
     return Citation(chicago=" ".join(chicago.split()), apa=" ".join(apa.split()))
 
 
+def _chicago_title(title: str) -> str:
+    """The title inside double quotes: its own double quotes become single, period inside."""
+    inner = title.translate(str.maketrans({"“": "‘", "”": "’", '"': "'"}))
+    if inner.endswith(("’", "'")):
+        return inner[:-1].rstrip(".") + "." + inner[-1]
+    return inner + ("" if inner.endswith(("?", "!")) else ".")
+
+
 def _bibtex_escape(text: str) -> str:
     return _BIBTEX_SPECIAL.sub(
         lambda m: _BIBTEX_REPLACEMENTS.get(m.group(1), "\\" + m.group(1)), text
@@ -81,8 +90,7 @@ def _bibtex_escape(text: str) -> str:
 
 def bibtex(article: Article, authors: Sequence[Author], site_title: str, url: str) -> str:
     """A BibTeX `@misc` entry, escaped so any title imports cleanly."""
-    key = (_family_given(authors[0].name)[0] if authors else "anon").lower()
-    key = re.sub(r"[^a-z0-9]", "", key.encode("ascii", "ignore").decode()) or "anon"
+    key = slugify(_family_given(authors[0].name)[0] if authors else "").replace("-", "") or "anon"
     key += str(article.date.year) if article.date else ""
     key += article.slug.split("-")[0]
     fields = [

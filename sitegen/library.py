@@ -333,6 +333,7 @@ def _routes(library: Library):
 def _redirects(library: Library, errors: ErrorCollector):
     owned = {route.path for route in library.routes}
     owned.add("_redirects")
+    folders = {"/".join(p.split("/")[:i]) for p in owned for i in range(1, p.count("/") + 1)}
     taken: dict[str, Article] = {}
     for article in library.articles:
         for alias in article.aliases:
@@ -340,7 +341,7 @@ def _redirects(library: Library, errors: ErrorCollector):
             problem = None
             if path is None:
                 problem = "is not a plain path below the site root"
-            elif path in owned or path.split("/")[0] in ("assets", "pagefind"):
+            elif path in owned or path in folders or path.split("/")[0] in ("assets", "pagefind"):
                 problem = "is a path that a page of the site already owns"
             elif path in taken:
                 problem = f"is already an alias of {taken[path].source}"

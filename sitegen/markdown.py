@@ -18,6 +18,9 @@ from .slugs import slugify
 
 WORDS_PER_MINUTE = 220
 SUMMARY_LENGTH = 300
+MAX_NESTING = 60  # markdown-it drops text nested deeper; quotes are capped below it
+MAX_QUOTE_DEPTH = 40
+_DEEP_QUOTE = re.compile(r"^((?: {0,3}> ?){%d})(.*)$" % MAX_QUOTE_DEPTH, re.MULTILINE)
 _LINK_KINDS = {"articles": "articles", "authors": "authors", "pages": "pages"}
 
 
@@ -121,6 +124,7 @@ def _mark_questions(state: StateCore) -> None:
 @lru_cache(maxsize=4)
 def _parser(raw_html: bool) -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": raw_html, "typographer": False})
+    md.options["maxNesting"] = MAX_NESTING
     md.enable(["table", "strikethrough"])
     md.use(footnote_plugin)
     md.use(anchors_plugin, min_level=2, max_level=4, slug_func=_heading_id)
@@ -162,9 +166,19 @@ def _plain_text(tokens: list[Token]) -> tuple[str, str]:
     return "\n".join(pieces), first
 
 
+def _escape_deeper_quotes(match: re.Match[str]) -> str:
+    """Quote markers past the cap shown as text, so nothing nested deeper is lost."""
+    rest = match.group(2)
+    stripped = rest.lstrip(" >")
+    markers = rest[: len(rest) - len(stripped)]
+    return match.group(1) + markers.replace(">", "\\>") + stripped
+
+
 def render_markdown(body: str, base_path: str, raw_html: bool, interview: bool) -> RenderedBody:
     """Render one body; pure, so it may run in a worker and be cached by content."""
     md = _parser(raw_html)
+    if ">" * MAX_QUOTE_DEPTH in body.replace(" ", ""):
+        body = _DEEP_QUOTE.sub(_escape_deeper_quotes, body)
     env: dict = {"base_path": base_path, "links": [], "interview": interview}
     tokens = md.parse(body, env)
     html = md.renderer.render(tokens, md.options, env)

@@ -174,6 +174,11 @@ class Renderer:
             return self.env.get_template(name).render(**context).encode("utf-8")
         except jinja2.TemplateError as exc:
             raise template_error(exc, name, self.env) from None
+        except SitegenError as exc:  # raised by a template function such as asset()
+            if exc.path is None:
+                exc.path = template_error(exc, name, self.env).path
+                exc.line = template_error(exc, name, self.env).line
+            raise
 
     def _page(self, kind: str, **context: Any) -> bytes:
         return self._template(TEMPLATES[kind], **context)
@@ -497,11 +502,17 @@ def render_site(
     """Every output file of the site, by path below the output folder."""
     renderer = Renderer(library, env, assets)
     files: dict[str, bytes] = {}
+
+    def add(path: str, data: bytes) -> None:
+        if path in files:  # a second page at one path would silently replace the first
+            raise SitegenError(f"two outputs want the same path {path!r}", key="output")
+        files[path] = data
+
     for route in library.routes:
-        files[route.path] = renderer.render(route)
+        add(route.path, renderer.render(route))
     for alias_path, target in library.redirects:
-        files[alias_path] = renderer.render_redirect(target)
-    files["_redirects"] = renderer.render_redirects_file()
+        add(alias_path, renderer.render_redirect(target))
+    add("_redirects", renderer.render_redirects_file())
     for asset in assets.values():
-        files[asset.output] = asset.data
+        add(asset.output, asset.data)
     return files

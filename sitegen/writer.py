@@ -96,6 +96,7 @@ def write_output(files: Mapping[str, bytes], output: Path) -> WriteReport:
     previous = read_manifest(output)
     if (output / MARKER).exists():
         _remove_leftovers(output)
+        (output / MARKER).unlink()
     hashes = {path: digest(data) for path, data in files.items()}
     changed = [
         path
@@ -106,6 +107,10 @@ def write_output(files: Mapping[str, bytes], output: Path) -> WriteReport:
     if not changed and not stale and previous == hashes:
         return WriteReport(0, len(files), 0)
 
+    for path in changed:
+        target = _safe_target(output, path)
+        if target.is_dir() and not target.is_symlink():
+            raise OutputError("a folder stands where a file must go", target, hint="remove it")
     temporaries: list[tuple[Path, Path]] = []
     try:
         (output / MARKER).write_bytes(b"")
@@ -125,12 +130,17 @@ def write_output(files: Mapping[str, bytes], output: Path) -> WriteReport:
         where = exc.filename or output
         raise OutputError(f"cannot write output: {message}", where, hint=hint) from None
 
-    for temporary, target in temporaries:
-        if target.is_dir() and not target.is_symlink():
-            raise OutputError("a folder stands where a file must go", target)
-        os.replace(temporary, target)
-    deleted = _delete_stale(output, stale)
-    _write_manifest(output, hashes)
+    try:
+        for temporary, target in temporaries:
+            os.replace(temporary, target)
+        deleted = _delete_stale(output, stale)
+        _write_manifest(output, hashes)
+    except OSError as exc:
+        # Each file is whole, old or new; the marker makes the next build clean up.
+        message, hint = _describe(exc)
+        raise OutputError(
+            f"cannot finish writing: {message}", exc.filename or output, hint=hint
+        ) from None
     with contextlib.suppress(OSError):
         (output / MARKER).unlink()
     return WriteReport(len(changed), len(files) - len(changed), deleted)

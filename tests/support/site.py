@@ -1,0 +1,57 @@
+"""Building fixture sites and reading what they produce, as a reader would."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from pathlib import Path
+
+import lxml.html
+
+from sitegen.build import BuildOptions, BuildResult, build_site
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+SITES = FIXTURES / "sites"
+
+
+def copy_site(name: str, destination: Path) -> Path:
+    """A private copy of a fixture site, so a test may edit it."""
+    target = destination / name
+    shutil.copytree(SITES / name, target)
+    return target
+
+
+def build(site: Path, output: Path, **options) -> BuildResult:
+    """Build in-process; raises BuildFailed on errors."""
+    return build_site(BuildOptions(site_dir=site, output_dir=output, **options))
+
+
+def html(output: Path, path: str) -> lxml.html.HtmlElement:
+    """The parsed page at a site path such as `articles/x/` or `404.html`."""
+    file = output / path
+    if path.endswith("/") or path == "":
+        file = file / "index.html"
+    return lxml.html.fromstring(file.read_bytes())
+
+
+def text_of(element) -> str:
+    """Visible text of an element with whitespace collapsed."""
+    return " ".join(element.text_content().split())
+
+
+def snapshot(folder: Path) -> dict[str, tuple[str, int]]:
+    """Path -> (sha256, mtime_ns) of every file below a folder."""
+    result = {}
+    for path in sorted(folder.rglob("*")):
+        if path.is_file():
+            data = path.read_bytes()
+            result[path.relative_to(folder).as_posix()] = (
+                hashlib.sha256(data).hexdigest(),
+                path.stat().st_mtime_ns,
+            )
+    return result
+
+
+def contents(folder: Path) -> dict[str, str]:
+    """Path -> sha256 of every file below a folder, ignoring times."""
+    return {path: digest for path, (digest, _) in snapshot(folder).items()}

@@ -1,0 +1,72 @@
+"""Markdown rendering: CommonMark and extensions, raw HTML off, questions, source links."""
+
+from __future__ import annotations
+
+import lxml.html
+
+from sitegen.markdown import cut_at_word, render_markdown
+
+
+def parse(html: str):
+    return lxml.html.fragment_fromstring(html, create_parent="div")
+
+
+def test_raw_html_is_shown_not_run_by_default():
+    body = render_markdown("Hello <script>alert(1)</script>\n", "/", False, False)
+    tree = parse(body.html)
+    assert tree.cssselect("script") == []
+    assert "<script>alert(1)</script>" in tree.text_content()
+
+
+def test_raw_html_allowed_when_site_turns_it_on():
+    body = render_markdown('<div class="box">x</div>\n', "/", True, False)
+    assert parse(body.html).cssselect("div.box")
+
+
+def test_tables_strikethrough_footnotes_heading_ids():
+    source = (
+        "## Main point\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n~~old~~ new[^n]\n\n[^n]: A note.\n"
+    )
+    tree = parse(render_markdown(source, "/", False, False).html)
+    assert tree.cssselect("h2")[0].get("id") == "main-point"
+    assert tree.cssselect("table td")[0].text == "1"
+    assert tree.cssselect("s")[0].text == "old"
+    assert "A note." in tree.cssselect(".footnotes")[0].text_content()
+
+
+def test_questions_only_in_interviews_and_only_single_strong_runs():
+    source = "**Why?**\n\n**A** and **B**\n\n**Partly** bold\n\nAnswer.\n"
+    interview = parse(render_markdown(source, "/", False, True).html)
+    assert [q.text_content() for q in interview.cssselect("p.question")] == ["Why?"]
+    analysis = parse(render_markdown(source, "/", False, False).html)
+    assert analysis.cssselect("p.question") == []
+
+
+def test_source_links_become_urls_under_base_path():
+    source = "See [x](other.md#part), [p](../authors/jane.md) and [q](pages/about.md).\n"
+    body = render_markdown(source, "/archive/", False, False)
+    hrefs = [a.get("href") for a in parse(body.html).cssselect("a")]
+    assert hrefs == ["/archive/articles/other/#part", "/archive/authors/jane/", "/archive/about/"]
+    assert [(link.kind, link.slug, link.line) for link in body.links] == [
+        ("articles", "other", 1),
+        ("authors", "jane", 1),
+        ("pages", "about", 1),
+    ]
+
+
+def test_external_links_are_untouched():
+    body = render_markdown("[a](https://example.com/x.md)\n", "/", False, False)
+    assert parse(body.html).cssselect("a")[0].get("href") == "https://example.com/x.md"
+    assert body.links == ()
+
+
+def test_first_paragraph_skips_questions_and_summary_cuts_at_a_word():
+    body = render_markdown("**Q?**\n\nThe lede here.\n", "/", False, True)
+    assert body.first_paragraph == "The lede here."
+    cut = cut_at_word("word " * 100, 40)
+    assert cut.endswith("…") and len(cut) <= 40 and not cut[:-1].endswith(" ")
+
+
+def test_deeply_nested_quotes_do_not_recurse_forever():
+    body = render_markdown(">" * 10_000 + " deep\n", "/", False, False)
+    assert "deep" in body.text
