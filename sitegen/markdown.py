@@ -20,7 +20,7 @@ WORDS_PER_MINUTE = 220
 SUMMARY_LENGTH = 300
 MAX_NESTING = 60  # markdown-it drops text nested deeper; quotes are capped below it
 MAX_QUOTE_DEPTH = 40
-_DEEP_QUOTE = re.compile(r"^((?: {0,3}> ?){%d})(.*)$" % MAX_QUOTE_DEPTH, re.MULTILINE)
+_DEEP_QUOTE = re.compile(rf"^((?: {{0,3}}> ?){{{MAX_QUOTE_DEPTH}}})(.*)$", re.MULTILINE)
 _LINK_KINDS = {"articles": "articles", "authors": "authors", "pages": "pages"}
 
 

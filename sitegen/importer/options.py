@@ -77,10 +77,12 @@ class ImportReport:
             lines.extend(f"wrote {self.shown(path)}" for path in self.written)
         lines.extend(f"unchanged {self.shown(path)}" for path in self.unchanged)
         lines.extend(f"kept {self.shown(path)} (existing author)" for path in self.existing_authors)
+        written = "would be written" if self.dry_run else "written"
         for path in self.drafts:
             lines.append(
-                f"{self.shown(path)}: date: no publication date in the text, written as a draft"
-                " (add `date:` and remove `draft: true`, or import again with --date --force)"
+                f"{self.shown(path)}: date: needs a date; the text gives none, so it is "
+                f"{written} as a draft (add `date:` and remove `draft: true`, "
+                "or import again with --date and --force)"
             )
         lines.extend(hint.format() for hint in self.hints)
         lines.extend(self.notes)
