@@ -2,21 +2,25 @@
 
 from __future__ import annotations
 
+import hashlib
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import jinja2
+
 from .assets import Asset, build_assets, collect_asset_files
+from .cache import CACHE_DIR, BuildCache
 from .config import Settings, load_settings
 from .errors import BuildFailed, ConfigError, ErrorCollector, SitegenError, Warning_
+from .ingest import ingest
 from .library import Library, build_library
-from .loader import Sources, load_sources
+from .loader import Sources
 from .markdown import RenderedBody, render_markdown
-from .render import render_site
-from .templates import check_templates, make_environment
+from .render import TEMPLATES, render_site
+from .templates import check_templates, make_environment, template_dependencies
 from .theme import search_path
-from .writer import WriteReport, write_output
+from .writer import WriteReport, read_fingerprints, write_output
 
 
 @dataclass(frozen=True)
@@ -27,10 +31,16 @@ class BuildOptions:
     base_url: str | None = None
     strict: bool = False
     hash_assets: bool = True
+    use_cache: bool = True
+    cache_dir: Path | None = None
 
     @property
     def output(self) -> Path:
         return self.output_dir if self.output_dir is not None else self.site_dir / "output"
+
+    @property
+    def cache(self) -> Path:
+        return self.cache_dir if self.cache_dir is not None else self.site_dir / CACHE_DIR
 
 
 @dataclass
@@ -40,6 +50,7 @@ class BuildResult:
     pages: int
     seconds: float
     timings: dict[str, float] = field(default_factory=dict)
+    rendered: int = 0
 
 
 class _Timer:
@@ -54,7 +65,7 @@ class _Timer:
 
 
 def render_bodies(sources: Sources, settings: Settings) -> dict[tuple[str, str], RenderedBody]:
-    """Markdown of every article, author and page, keyed by (kind, slug)."""
+    """Markdown of every article, author and page, keyed by (kind, slug), in this process."""
     base, raw = settings.base_path, settings.markdown.raw_html
     bodies: dict[tuple[str, str], RenderedBody] = {}
     for article in sources.articles:
@@ -83,19 +94,50 @@ def _check_output_folder(site_dir: Path, output: Path) -> None:
         )
 
 
-def prepare(
-    options: BuildOptions, timer: _Timer | None = None
-) -> tuple[Library, dict[str, Asset], object]:
+def _template_sources(env: jinja2.Environment) -> dict[str, str]:
+    """Per page template, a hash of its source and of everything it includes or extends."""
+    result: dict[str, str] = {}
+    for name in set(TEMPLATES.values()):
+        digest = hashlib.sha256()
+        for dependency in sorted(template_dependencies(env, name)):
+            try:
+                source = env.loader.get_source(env, dependency)[0]  # type: ignore[union-attr]
+            except jinja2.TemplateNotFound:
+                source = ""
+            digest.update(f"{dependency}\0{source}\0".encode())
+        result[name] = digest.hexdigest()
+    return result
+
+
+@dataclass
+class Prepared:
+    library: Library
+    assets: dict[str, Asset]
+    env: jinja2.Environment
+    cache: BuildCache
+
+
+def prepare(options: BuildOptions, timer: _Timer | None = None) -> Prepared:
     """Load, model and check everything; raises BuildFailed before anything is written."""
     timer = timer or _Timer()
     settings = load_settings(options.site_dir, options.base_url)
     _check_output_folder(options.site_dir, options.output)
     errors = ErrorCollector()
-    sources = load_sources(options.site_dir, settings, errors)
+    cache = BuildCache(options.cache, enabled=options.use_cache)
+    ingested = ingest(options.site_dir, settings, errors, cache)
     timer.lap("load")
-    bodies = render_bodies(sources, settings)
-    timer.lap("markdown")
-    library = build_library(settings, sources, bodies, errors, drafts=options.drafts)
+    library = build_library(
+        settings, ingested.sources, ingested.bodies, errors, drafts=options.drafts
+    )
+    library.content_keys = ingested.content_keys
+
+    def load_html(kind: str, slug: str) -> str:
+        html = cache.parsed_html(ingested.content_keys[(kind, slug)])
+        if html is None:
+            raise SitegenError("the build cache lost an entry; build again with --no-cache")
+        return html
+
+    library.html_loader = load_html
     timer.lap("library")
     assets: dict[str, Asset] = {}
     try:
@@ -116,25 +158,39 @@ def prepare(
     if options.strict and library.warnings:
         raise BuildFailed([w.as_error() for w in library.warnings])
     timer.lap("check")
-    return library, assets, env
+    return Prepared(library, assets, env, cache)
 
 
-def build_site(options: BuildOptions, progress: Callable[[str], None] | None = None) -> BuildResult:
+def build_site(options: BuildOptions) -> BuildResult:
     """Build the site into the output folder; on any error the folder is left as it was."""
     started = time.perf_counter()
     timer = _Timer()
-    library, assets, env = prepare(options, timer)
+    prepared = prepare(options, timer)
+    previous = read_fingerprints(options.output) if options.use_cache else {}
     try:
-        files = render_site(library, env, assets)  # type: ignore[arg-type]
+        result = render_site(
+            prepared.library,
+            prepared.env,
+            prepared.assets,
+            _template_sources(prepared.env),
+            previous,
+        )
     except SitegenError as exc:
         raise BuildFailed([exc]) from None
     timer.lap("render")
     try:
-        report = write_output(files, options.output)
+        report = write_output(result.files, options.output, result.kept, result.fingerprints)
     except SitegenError as exc:
         raise BuildFailed([exc]) from None
+    finally:
+        prepared.cache.close()
     timer.lap("write")
-    pages = sum(1 for path in files if path.endswith(".html"))
+    pages = sum(1 for path in result.fingerprints if path.endswith(".html"))
     return BuildResult(
-        report, library.warnings, pages, time.perf_counter() - started, timer.timings
+        report,
+        prepared.library.warnings,
+        pages,
+        time.perf_counter() - started,
+        timer.timings,
+        rendered=len(result.files),
     )

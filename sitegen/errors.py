@@ -38,6 +38,9 @@ class SitegenError(Exception):
     def __str__(self) -> str:
         return self.format()
 
+    def __reduce__(self):  # keep path and line when raised in a worker process
+        return (self.__class__, (self.message, self.path, self.line, self.key, self.hint))
+
 
 class ConfigError(SitegenError):
     """A bad `sitegen.toml`."""
@@ -82,6 +85,9 @@ class BuildFailed(Exception):
     def __init__(self, errors: Iterable[SitegenError]) -> None:
         self.errors = sorted(errors, key=lambda e: (e.path or "", e.line or 0, e.key or ""))
         super().__init__(f"{len(self.errors)} errors")
+
+    def __reduce__(self):
+        return (self.__class__, (self.errors,))
 
 
 class ErrorCollector:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -12,7 +12,7 @@ from .errors import ContentError, ErrorCollector, Warning_
 from .loader import RESERVED_SEGMENTS, Sources
 from .markdown import RenderedBody, cut_at_word
 from .model import Article, Author, Page, Term
-from .related import compute_related, top_words
+from .related import compute_related
 from .slugs import slugify
 
 FALLBACK_DATE_KEY = ""
@@ -96,8 +96,20 @@ class Library:
     routes: tuple[Route, ...] = ()
     warnings: list[Warning_] = field(default_factory=list)
 
+    html_loader: Callable[[str, str], str] | None = None
+    content_keys: dict[tuple[str, str], str] = field(default_factory=dict)
+
     def body(self, kind: str, slug: str) -> RenderedBody:
         return self.bodies[(kind, slug)]
+
+    def html(self, kind: str, slug: str) -> str:
+        """A body's HTML, from memory or, after a warm start, from the cache."""
+        html = self.bodies[(kind, slug)].html
+        if html is None:
+            if self.html_loader is None:
+                raise KeyError(f"no HTML for {kind}/{slug}")
+            html = self.html_loader(kind, slug)
+        return html
 
 
 def sort_key(article: Article) -> tuple:
@@ -253,7 +265,7 @@ def build_library(
             interviews[slug].append(article)
 
     published = [a for a in articles if not a.draft]
-    words = {a.slug: top_words(a.title, bodies[("articles", a.slug)].text) for a in published}
+    words = {a.slug: bodies[("articles", a.slug)].keywords for a in published}
     related = compute_related(published, words, settings.related_count)
     for article, entry in related.unmatched:
         warnings.append(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -35,25 +35,12 @@ class Sources:
 
 
 def read_text(path: Path, shown: str) -> str:
-    """Decode a content file strictly: UTF-8 (a BOM is fine), no NUL, `\\n` line ends."""
+    """Read and decode one content file; see `decode_source`."""
     try:
-        raw = path.read_bytes()
+        data = path.read_bytes()
     except OSError as exc:
         raise ContentError(f"cannot read file: {exc.strerror or exc}", shown) from None
-    if b"\x00" in raw:
-        line = raw.count(b"\n", 0, raw.index(b"\x00")) + 1
-        raise ContentError("file contains NUL bytes", shown, line, hint="is it a binary file?")
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = raw.count(b"\n", 0, exc.start) + 1
-        raise ContentError(
-            "file is not valid UTF-8", shown, line, hint="save it as UTF-8 text"
-        ) from None
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    if not text.strip():
-        raise ContentError("file is empty", shown, 1, hint="add front matter and a body")
-    return text
+    return decode_source(data, shown)
 
 
 class _Checker:
@@ -335,24 +322,66 @@ def _display(path: Path, site_dir: Path) -> str:
         return str(path)
 
 
-def _load_kind(
-    folder: Path,
-    site_dir: Path,
-    errors: ErrorCollector,
-    parse: Callable[[str, str, str], Any],
-) -> list[Any]:
-    loaded: list[Any] = []
-    for path in _content_files(folder):
-        shown = _display(path, site_dir)
-        try:
-            text = read_text(path, shown)
-        except SitegenError as exc:
-            errors.add(exc)
-            continue
-        item = parse(shown, text, path.stem)
-        if item is not None:
-            loaded.append(item)
-    return loaded
+@dataclass(frozen=True)
+class SourceFile:
+    """One content file: its kind (`articles`, `authors` or `pages`) and where it is."""
+
+    kind: str
+    path: Path
+    shown: str  # as printed in messages, relative to the site folder
+
+    @property
+    def stem(self) -> str:
+        return self.path.stem
+
+
+CONTENT_KINDS = ("articles", "authors", "pages")
+
+
+def list_source_files(site_dir: Path) -> list[SourceFile]:
+    """Every `*.md` file under `content/articles`, `content/authors` and `content/pages`."""
+    files = []
+    for kind in CONTENT_KINDS:
+        for path in _content_files(site_dir / "content" / kind):
+            files.append(SourceFile(kind, path, _display(path, site_dir)))
+    return files
+
+
+def decode_source(data: bytes, shown: str) -> str:
+    """Decode a content file strictly: UTF-8 (a BOM is fine), no NUL, `\\n` line ends."""
+    if b"\x00" in data:
+        line = data.count(b"\n", 0, data.index(b"\x00")) + 1
+        raise ContentError("file contains NUL bytes", shown, line, hint="is it a binary file?")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise ContentError(
+            "file is not valid UTF-8", shown, line, hint="save it as UTF-8 text"
+        ) from None
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if not text.strip():
+        raise ContentError("file is empty", shown, 1, hint="add front matter and a body")
+    return text
+
+
+def parse_source(
+    source: SourceFile, data: bytes, settings: Settings
+) -> tuple[Article | Author | Page | None, list[SitegenError]]:
+    """One content file's bytes to its typed record, with every error found in it."""
+    errors = ErrorCollector()
+    try:
+        text = decode_source(data, source.shown)
+    except SitegenError as exc:
+        return None, [exc]
+    record: Article | Author | Page | None
+    if source.kind == "articles":
+        record = _article(source.shown, text, source.stem, settings, errors)
+    elif source.kind == "authors":
+        record = _author(source.shown, text, source.stem, errors)
+    else:
+        record = _page(source.shown, text, source.stem, errors)
+    return record, errors.errors
 
 
 def _check_unique(items: Iterable[Any], what: str, errors: ErrorCollector) -> None:
@@ -373,22 +402,30 @@ def _check_unique(items: Iterable[Any], what: str, errors: ErrorCollector) -> No
             seen[item.slug] = item
 
 
-def load_sources(site_dir: Path, settings: Settings, errors: ErrorCollector) -> Sources:
-    """Read every content file under `site_dir/content/`; problems go to `errors`."""
-    content = site_dir / "content"
-    articles = _load_kind(
-        content / "articles",
-        site_dir,
-        errors,
-        lambda shown, text, stem: _article(shown, text, stem, settings, errors),
-    )
-    authors = _load_kind(
-        content / "authors", site_dir, errors, lambda s, t, stem: _author(s, t, stem, errors)
-    )
-    pages = _load_kind(
-        content / "pages", site_dir, errors, lambda s, t, stem: _page(s, t, stem, errors)
-    )
+def assemble_sources(records: Iterable[Any], errors: ErrorCollector) -> Sources:
+    """Group parsed records by kind, in file order, and check that slugs are unique."""
+    records = list(records)
+    articles = [r for r in records if isinstance(r, Article)]
+    authors = [r for r in records if isinstance(r, Author)]
+    pages = [r for r in records if isinstance(r, Page)]
     _check_unique(articles, "article", errors)
     _check_unique(authors, "author", errors)
     _check_unique(pages, "page", errors)
     return Sources(tuple(articles), tuple(authors), tuple(pages))
+
+
+def load_sources(site_dir: Path, settings: Settings, errors: ErrorCollector) -> Sources:
+    """Read every content file under `site_dir/content/` in this process."""
+    records = []
+    for source in list_source_files(site_dir):
+        try:
+            data = source.path.read_bytes()
+        except OSError as exc:
+            errors.add(ContentError(f"cannot read file: {exc.strerror or exc}", source.shown))
+            continue
+        record, problems = parse_source(source, data, settings)
+        for problem in problems:
+            errors.add(problem)
+        if record is not None:
+            records.append(record)
+    return assemble_sources(records, errors)

@@ -37,11 +37,12 @@ class SourceLink:
 class RenderedBody:
     """A body rendered once: HTML, a plain-text first paragraph, and what it links to."""
 
-    html: str
+    html: str | None  # None once stored: the library loads it from the cache on demand
     first_paragraph: str
     words: int
     links: tuple[SourceLink, ...]
-    text: str  # plain text, for related posts and search
+    text: str  # plain text, for related posts; dropped once keywords are taken
+    keywords: tuple[str, ...] = ()  # the article's own top words, for related posts
 
     @property
     def reading_minutes(self) -> int:

@@ -7,6 +7,7 @@ add to the score of candidates found otherwise, or fill in by nearby dates.
 
 from __future__ import annotations
 
+import heapq
 import re
 import unicodedata
 from collections import Counter, defaultdict
@@ -16,7 +17,7 @@ from dataclasses import dataclass
 from .model import Article
 
 WEIGHTS = {"interviewee": 5.0, "author": 3.0, "topics": 2.0, "regions": 1.0, "word": 0.5}
-CATCH_ALL = 150  # a key shared by more articles than this does not propose candidates
+CATCH_ALL = 60  # a key shared by more articles than this does not propose candidates
 TOP_WORDS = 12
 _WORD = re.compile(r"[^\W\d_]{4,}")
 STOP_WORDS = frozenset(
@@ -187,15 +188,13 @@ class RelatedResult:
 
 def top_words(title: str, text: str) -> tuple[str, ...]:
     """An article's own most frequent words against a fixed stop list (no corpus statistics)."""
-    counts: Counter[str] = Counter()
+    counts = Counter(_WORD.findall(text.casefold()))  # counted in C
     for word in _WORD.findall(title.casefold()):
-        if word not in STOP_WORDS:
-            counts[word] += 3
-    for word in _WORD.findall(text.casefold()):
-        if word not in STOP_WORDS:
-            counts[word] += 1
-    ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
-    return tuple(word for word, _ in ranked[:TOP_WORDS])
+        counts[word] += 3
+    for word in STOP_WORDS.intersection(counts):
+        del counts[word]
+    ranked = heapq.nsmallest(TOP_WORDS, counts.items(), key=lambda item: (-item[1], item[0]))
+    return tuple(word for word, _ in ranked)
 
 
 def _keys(article: Article, words: Sequence[str]) -> dict[str, float]:
@@ -238,9 +237,13 @@ def compute_related(
     order = {a.slug: i for i, a in enumerate(articles)}  # newest first
     keys = {a.slug: _keys(a, words.get(a.slug, ())) for a in articles}
     postings: dict[str, list[str]] = defaultdict(list)
+    positions: dict[str, dict[str, int]] = {}  # slug -> key -> index in that posting
     for article in articles:  # newest first, so each posting list is in date order
+        where = positions[article.slug] = {}
         for key in keys[article.slug]:
-            postings[key].append(article.slug)
+            posting = postings[key]
+            where[key] = len(posting)
+            posting.append(article.slug)
 
     result: dict[str, tuple[str, ...]] = {}
     unmatched: list[tuple[Article, str]] = []
@@ -249,8 +252,9 @@ def compute_related(
         unmatched.extend((article, entry) for entry in missing)
         if len(chosen) < count:
             exclude = {article.slug, *chosen}
+            wanted = count - len(chosen)
             chosen.extend(
-                _computed(article.slug, keys, postings, order, count - len(chosen), exclude)
+                _computed(article.slug, keys, postings, positions, order, wanted, exclude)
             )
         result[article.slug] = tuple(chosen[:count])
     return RelatedResult(result, tuple(unmatched))
@@ -260,48 +264,52 @@ def _computed(
     slug: str,
     keys: Mapping[str, Mapping[str, float]],
     postings: Mapping[str, list[str]],
+    positions: Mapping[str, Mapping[str, int]],
     order: Mapping[str, int],
     wanted: int,
     exclude: set[str],
 ) -> list[str]:
+    """The best `wanted` others by summed weight of shared keys; newer first on ties."""
     own = keys[slug]
-    candidates: Counter[str] = Counter()
+    rare: dict[float, Counter[str]] = {}
     catch_all: list[str] = []
-    for key in own:
+    for key, weight in own.items():
         posting = postings[key]
         if len(posting) > CATCH_ALL:
             catch_all.append(key)
         elif len(posting) > 1:
-            candidates.update(posting)
-    # Catch-all keys propose only their articles nearest in date, a bounded number.
-    position = order[slug]
-    for key in sorted(catch_all, key=lambda k: (-own[k], k)):
-        posting = postings[key]
-        at = _position_in(posting, order, position)
-        for neighbour in posting[max(0, at - wanted) : at + wanted + 1]:
-            candidates[neighbour] += 0
-    scored = []
-    for candidate in candidates:
-        if candidate in exclude:
+            counter = rare.get(weight)
+            if counter is None:
+                counter = rare[weight] = Counter()
+            counter.update(posting)  # counted in C
+    scores: dict[str, float] = defaultdict(float)
+    for weight, counter in rare.items():
+        for candidate, shared in counter.items():
+            scores[candidate] += weight * shared
+    # Catch-all people, topics and regions propose only their articles nearest in
+    # date, a bounded number; catch-all words only add to the exact scores below.
+    where = positions[slug]
+    for key in catch_all:
+        weight = own[key]
+        if weight < 1:
             continue
+        at = where[key]
+        for neighbour in postings[key][max(0, at - wanted) : at + wanted + 1]:
+            scores[neighbour] += weight
+    for candidate in exclude:
+        scores.pop(candidate, None)
+    # Exact scores (catch-all keys included) only for the best few by rare keys.
+    shortlist = heapq.nsmallest(
+        3 * wanted + 6, scores.items(), key=lambda item: (-item[1], order[item[0]])
+    )
+    ranked = []
+    for candidate, _ in shortlist:
         other = keys[candidate]
-        score = sum(weight for key, weight in own.items() if key in other)
+        score = sum(own[key] for key in own.keys() & other.keys())
         if score > 0:
-            scored.append((-score, order[candidate], candidate))
-    scored.sort()
-    return [candidate for _, _, candidate in scored[:wanted]]
-
-
-def _position_in(posting: list[str], order: Mapping[str, int], position: int) -> int:
-    """Binary search by date order without building a list of positions."""
-    low, high = 0, len(posting)
-    while low < high:
-        middle = (low + high) // 2
-        if order[posting[middle]] < position:
-            low = middle + 1
-        else:
-            high = middle
-    return low
+            ranked.append((-score, order[candidate], candidate))
+    ranked.sort()
+    return [candidate for _, _, candidate in ranked[:wanted]]
 
 
 def related_sources(slugs: Iterable[str], by_slug: Mapping[str, Article]) -> list[Article]:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import hashlib
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import jinja2
@@ -11,8 +14,10 @@ from markupsafe import Markup
 from . import citations, feeds, structured
 from .assets import Asset
 from .errors import SitegenError
+from .fingerprints import Fingerprints
 from .library import Library, Pager, Route, TermEntry, works_of
 from .model import TYPE_LABELS, Article, Author, Page
+from .parallel import chunks, parallel_map
 from .templates import template_error
 
 TEMPLATES = {
@@ -205,7 +210,6 @@ class Renderer:
     def _render_article(self, route: Route) -> bytes:
         article: Article = route.subject
         card = self.card(article)
-        body = self.library.body("articles", article.slug)
         authors = [self.library.authors[s] for s in article.authors]
         interviewees = [self.library.authors[s] for s in article.interviewees]
         citation = citations.format_citation(
@@ -250,7 +254,7 @@ class Renderer:
                 noindex=article.draft,
             ),
             article=card,
-            body=Markup(body.html),
+            body=Markup(self.library.html("articles", article.slug)),
             related=related,
             citation={
                 "chicago": citation.chicago,
@@ -303,7 +307,7 @@ class Renderer:
         view = self.person(author.slug)
         interviews = [self.card(a) for a in pager.items if author.slug in a.interviewees]
         written = [self.card(a) for a in pager.items if author.slug not in a.interviewees]
-        bio = self.library.bodies.get(("authors", author.slug))
+        bio = self.library.html("authors", author.slug) if author.has_file else ""
         person = structured.person(author, self.abs_url(author.url_path))
         feed = {
             "title": f"{author.name} — {self.settings.title}",
@@ -321,7 +325,7 @@ class Renderer:
                 jsonld=[structured.person_page(person), self._crumbs(("Authors", "authors/"), (author.name, author.url_path))],
             ),
             author=view,
-            biography=Markup(bio.html) if bio else Markup(""),
+            biography=Markup(bio),
             written=written,
             interviews=interviews,
             written_total=len(self.library.written_by.get(author.slug, ())),
@@ -406,12 +410,11 @@ class Renderer:
 
     def _render_page(self, route: Route) -> bytes:
         page: Page = route.subject
-        body = self.library.body("pages", page.slug)
         return self._page(
             "page",
             meta=self.meta(page.title, page.url_path, page.summary or "", lang=page.lang or self.settings.language),
             page={"title": page.title, "slug": page.slug, "extra": dict(page.extra)},
-            body=Markup(body.html),
+            body=Markup(self.library.html("pages", page.slug)),
         )  # fmt: skip
 
     def _render_search(self, route: Route) -> bytes:
@@ -477,7 +480,7 @@ class Renderer:
             authors_of=lambda a: [self.library.authors[s] for s in a.authors],
             author_url=lambda author: self.abs_url(author.url_path),
             article_url=lambda a: self.abs_url(a.url_path),
-            content_of=lambda a: feeds.absolutize(self.library.body("articles", a.slug).html, origin) if full else None,
+            content_of=lambda a: feeds.absolutize(self.library.html("articles", a.slug), origin) if full else None,
             summary_of=lambda a: self.library.summaries[a.slug],
         )  # fmt: skip
 
@@ -496,23 +499,65 @@ class Renderer:
         return self._feed(route.path, entry.term.url_path, title, entry.articles)
 
 
-def render_site(
-    library: Library, env: jinja2.Environment, assets: dict[str, Asset]
-) -> dict[str, bytes]:
-    """Every output file of the site, by path below the output folder."""
-    renderer = Renderer(library, env, assets)
-    files: dict[str, bytes] = {}
+@dataclass
+class RenderResult:
+    files: dict[str, bytes]  # rendered now
+    kept: set[str]  # unchanged since the last build: the file already written stays
+    fingerprints: dict[str, str]  # of every output, for the next build
 
-    def add(path: str, data: bytes) -> None:
-        if path in files:  # a second page at one path would silently replace the first
+
+_JOBS: list[tuple[str, Callable[[], bytes]]] = []  # set before workers fork
+
+
+def _render_chunk(indexes: Sequence[int]) -> list[bytes]:
+    return [_JOBS[i][1]() for i in indexes]
+
+
+def render_site(
+    library: Library,
+    env: jinja2.Environment,
+    assets: dict[str, Asset],
+    template_sources: dict[str, str] | None = None,
+    previous: Mapping[str, str] | None = None,
+) -> RenderResult:
+    """Every output file of the site; those whose fingerprint is in `previous` are kept."""
+    global _JOBS
+    renderer = Renderer(library, env, assets)
+    prints = Fingerprints(renderer, template_sources or {})
+    previous = previous or {}
+    fingerprints: dict[str, str] = {}
+    jobs: list[tuple[str, Callable[[], bytes]]] = []
+    kept: set[str] = set()
+
+    def add(path: str, fingerprint: str, produce: Callable[[], bytes]) -> None:
+        if path in fingerprints:  # a second output at one path would silently replace the first
             raise SitegenError(f"two outputs want the same path {path!r}", key="output")
-        files[path] = data
+        fingerprints[path] = fingerprint
+        if previous.get(path) == fingerprint:
+            kept.add(path)
+        else:
+            jobs.append((path, produce))
 
     for route in library.routes:
-        add(route.path, renderer.render(route))
+        template = TEMPLATES.get(route.kind)
+        add(route.path, prints.route(route, template), partial(renderer.render, route))
     for alias_path, target in library.redirects:
-        add(alias_path, renderer.render_redirect(target))
-    add("_redirects", renderer.render_redirects_file())
+        add(alias_path, prints.redirect(target), partial(renderer.render_redirect, target))
+    add("_redirects", prints.redirects_file(), renderer.render_redirects_file)
     for asset in assets.values():
-        add(asset.output, asset.data)
-    return files
+        add(asset.output, hashlib.sha256(asset.data).hexdigest(), partial(_asset_bytes, asset))
+
+    _JOBS = jobs
+    try:
+        batches = chunks(range(len(jobs)), 32)
+        rendered = [
+            data for batch in parallel_map(_render_chunk, batches, min_items=8) for data in batch
+        ]
+    finally:
+        _JOBS = []
+    files = {path: data for (path, _), data in zip(jobs, rendered, strict=True)}
+    return RenderResult(files, kept, fingerprints)
+
+
+def _asset_bytes(asset: Asset) -> bytes:
+    return asset.data

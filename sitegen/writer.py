@@ -13,7 +13,7 @@ import errno
 import hashlib
 import json
 import os
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -35,14 +35,25 @@ def digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def read_manifest(output: Path) -> dict[str, str]:
-    """Path -> sha256 of what the last complete build wrote; empty if none or unreadable."""
+def _manifest_table(output: Path, table: str) -> dict[str, str]:
     try:
         data = json.loads((output / MANIFEST).read_text(encoding="utf-8"))
-        files = data["files"]
+        files = data[table]
         return {str(k): str(v) for k, v in files.items()} if isinstance(files, dict) else {}
     except (OSError, ValueError, KeyError, TypeError):
         return {}
+
+
+def read_manifest(output: Path) -> dict[str, str]:
+    """Path -> sha256 of what the last complete build wrote; empty if none or unreadable."""
+    return _manifest_table(output, "files")
+
+
+def read_fingerprints(output: Path) -> dict[str, str]:
+    """Path -> fingerprint of the inputs of each file the last build wrote and that is still there."""
+    fingerprints = _manifest_table(output, "fingerprints")
+    files = read_manifest(output)
+    return {p: f for p, f in fingerprints.items() if p in files and (output / p).is_file()}
 
 
 def _safe_target(output: Path, path: str) -> Path:
@@ -85,8 +96,14 @@ def _unchanged(target: Path, new_hash: str, old_hash: str | None, data: bytes) -
         return False
 
 
-def write_output(files: Mapping[str, bytes], output: Path) -> WriteReport:
-    """Bring `output` to exactly `files` (plus files we never wrote), atomically per file."""
+def write_output(
+    files: Mapping[str, bytes],
+    output: Path,
+    kept: Iterable[str] = (),
+    fingerprints: Mapping[str, str] | None = None,
+) -> WriteReport:
+    """Bring `output` to exactly `files` plus `kept` (files of the last build left as they
+    are), atomically per file; files sitegen never wrote are left alone."""
     output = output.resolve()
     try:
         output.mkdir(parents=True, exist_ok=True)
@@ -98,14 +115,22 @@ def write_output(files: Mapping[str, bytes], output: Path) -> WriteReport:
         _remove_leftovers(output)
         (output / MARKER).unlink()
     hashes = {path: digest(data) for path, data in files.items()}
+    kept = [path for path in kept if path in previous and path not in hashes]
+    hashes.update((path, previous[path]) for path in kept)
     changed = [
         path
         for path in sorted(files)
         if not _unchanged(_safe_target(output, path), hashes[path], previous.get(path), files[path])
     ]
-    stale = sorted(set(previous) - set(files))
-    if not changed and not stale and previous == hashes:
-        return WriteReport(0, len(files), 0)
+    stale = sorted(set(previous) - set(hashes))
+    fingerprints = dict(fingerprints or {})
+    if (
+        not changed
+        and not stale
+        and previous == hashes
+        and read_fingerprints(output) == fingerprints
+    ):
+        return WriteReport(0, len(hashes), 0)
 
     for path in changed:
         target = _safe_target(output, path)
@@ -134,7 +159,7 @@ def write_output(files: Mapping[str, bytes], output: Path) -> WriteReport:
         for temporary, target in temporaries:
             os.replace(temporary, target)
         deleted = _delete_stale(output, stale)
-        _write_manifest(output, hashes)
+        _write_manifest(output, hashes, fingerprints)
     except OSError as exc:
         # Each file is whole, old or new; the marker makes the next build clean up.
         message, hint = _describe(exc)
@@ -143,7 +168,7 @@ def write_output(files: Mapping[str, bytes], output: Path) -> WriteReport:
         ) from None
     with contextlib.suppress(OSError):
         (output / MARKER).unlink()
-    return WriteReport(len(changed), len(files) - len(changed), deleted)
+    return WriteReport(len(changed), len(hashes) - len(changed), deleted)
 
 
 def _delete_stale(output: Path, stale: list[str]) -> int:
@@ -163,8 +188,14 @@ def _delete_stale(output: Path, stale: list[str]) -> int:
     return deleted
 
 
-def _write_manifest(output: Path, hashes: Mapping[str, str]) -> None:
-    data = json.dumps({"files": dict(sorted(hashes.items()))}, indent=1, sort_keys=True)
+def _write_manifest(
+    output: Path, hashes: Mapping[str, str], fingerprints: Mapping[str, str]
+) -> None:
+    manifest = {
+        "files": dict(sorted(hashes.items())),
+        "fingerprints": dict(sorted(fingerprints.items())),
+    }
+    data = json.dumps(manifest, indent=0, sort_keys=True)
     temporary = output / f"{MANIFEST}{TMP_TAG}{os.getpid()}"
     temporary.write_text(data + "\n", encoding="utf-8")
     os.replace(temporary, output / MANIFEST)

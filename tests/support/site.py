@@ -22,7 +22,8 @@ def copy_site(name: str, destination: Path) -> Path:
 
 
 def build(site: Path, output: Path, **options) -> BuildResult:
-    """Build in-process; raises BuildFailed on errors."""
+    """Build in-process, with the cache beside the output so fixtures stay clean."""
+    options.setdefault("cache_dir", output.parent / f".{output.name}-cache")
     return build_site(BuildOptions(site_dir=site, output_dir=output, **options))
 
 

@@ -1,0 +1,136 @@
+"""The build cache in `.sitegen-cache/`: parsed content by hash, and route fingerprints.
+
+Safe to delete at any time; every entry is keyed by what produced it, and the
+whole cache is keyed by the sitegen version.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import pickle
+import sqlite3
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+from . import __version__
+
+CACHE_DIR = ".sitegen-cache"
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS parsed (key TEXT PRIMARY KEY, meta BLOB NOT NULL, html BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS routes (path TEXT PRIMARY KEY, fingerprint TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS state (name TEXT PRIMARY KEY, value BLOB NOT NULL);
+"""
+
+
+class BuildCache:
+    """A small SQLite store; one connection per process (forked workers open their own)."""
+
+    def __init__(self, folder: Path, enabled: bool = True) -> None:
+        self.enabled = enabled
+        self.path = folder / f"build-{__version__}.sqlite"
+        self._connection: sqlite3.Connection | None = None
+        self._pid = 0
+
+    def _db(self) -> sqlite3.Connection | None:
+        if not self.enabled:
+            return None
+        if self._connection is None or self._pid != os.getpid():
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                connection = sqlite3.connect(self.path, timeout=30)
+                connection.executescript(_SCHEMA)
+            except (OSError, sqlite3.Error):
+                self.enabled = False  # a cache that cannot be opened is no cache
+                return None
+            self._connection, self._pid = connection, os.getpid()
+        return self._connection
+
+    def _query(self, sql: str, args: Iterable[Any] = ()) -> list[tuple]:
+        db = self._db()
+        if db is None:
+            return []
+        try:
+            return db.execute(sql, tuple(args)).fetchall()
+        except sqlite3.Error:
+            self.enabled = False
+            return []
+
+    # -- parsed content -------------------------------------------------------
+    def parsed_meta(self, keys: Iterable[str]) -> dict[str, Any]:
+        """Cached (record, body without HTML) by key, for the keys present."""
+        found: dict[str, Any] = {}
+        keys = list(keys)
+        for start in range(0, len(keys), 500):
+            batch = keys[start : start + 500]
+            marks = ",".join("?" * len(batch))
+            for key, meta in self._query(
+                f"SELECT key, meta FROM parsed WHERE key IN ({marks})", batch
+            ):
+                with contextlib.suppress(Exception):  # an unreadable entry is a miss
+                    found[key] = pickle.loads(meta)
+        return found
+
+    def parsed_html(self, key: str) -> str | None:
+        rows = self._query("SELECT html FROM parsed WHERE key = ?", (key,))
+        return rows[0][0].decode("utf-8") if rows else None
+
+    def store_parsed(self, entries: Mapping[str, tuple[Any, str]]) -> None:
+        db = self._db()
+        if db is None or not entries:
+            return
+        rows = [
+            (key, pickle.dumps(meta, pickle.HIGHEST_PROTOCOL), html.encode("utf-8"))
+            for key, (meta, html) in entries.items()
+        ]
+        with contextlib.suppress(sqlite3.Error), db:
+            db.executemany("INSERT OR REPLACE INTO parsed VALUES (?, ?, ?)", rows)
+
+    def prune_parsed(self, live: Iterable[str]) -> None:
+        """Drop entries no content file produces any more, so the cache does not grow forever."""
+        db = self._db()
+        if db is None:
+            return
+        with contextlib.suppress(sqlite3.Error), db:
+            db.execute("CREATE TEMP TABLE IF NOT EXISTS live (key TEXT PRIMARY KEY)")
+            db.execute("DELETE FROM live")
+            db.executemany("INSERT OR IGNORE INTO live VALUES (?)", ((k,) for k in live))
+            db.execute("DELETE FROM parsed WHERE key NOT IN (SELECT key FROM live)")
+
+    # -- route fingerprints -----------------------------------------------------
+    def fingerprints(self) -> dict[str, str]:
+        return dict(self._query("SELECT path, fingerprint FROM routes"))
+
+    def store_fingerprints(self, fingerprints: Mapping[str, str]) -> None:
+        db = self._db()
+        if db is None:
+            return
+        with contextlib.suppress(sqlite3.Error), db:
+            db.execute("DELETE FROM routes")
+            db.executemany("INSERT INTO routes VALUES (?, ?)", fingerprints.items())
+
+    # -- small state ------------------------------------------------------------
+    def state(self, name: str) -> Any:
+        rows = self._query("SELECT value FROM state WHERE name = ?", (name,))
+        if not rows:
+            return None
+        try:
+            return pickle.loads(rows[0][0])
+        except Exception:
+            return None
+
+    def store_state(self, name: str, value: Any) -> None:
+        db = self._db()
+        if db is None:
+            return
+        with contextlib.suppress(sqlite3.Error), db:
+            db.execute(
+                "INSERT OR REPLACE INTO state VALUES (?, ?)",
+                (name, pickle.dumps(value, pickle.HIGHEST_PROTOCOL)),
+            )
+
+    def close(self) -> None:
+        if self._connection is not None and self._pid == os.getpid():
+            self._connection.close()
+        self._connection = None

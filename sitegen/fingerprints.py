@@ -1,0 +1,154 @@
+"""What each output is made of, as one hash: unchanged inputs mean an unchanged file.
+
+Each kind of output names the data its template reads (the article's card and
+body, the cards on a list page, a person's view ...). Equal fingerprints let a
+build keep the file already written instead of rendering it again. The guard
+against a forgotten input is the test that compares incremental builds with
+clean ones after random edits.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from functools import cache
+from typing import TYPE_CHECKING, Any
+
+from . import __version__
+from .library import Route, TermEntry, works_of
+
+if TYPE_CHECKING:  # the renderer imports this module
+    from .render import Renderer
+
+
+def _hash(data: Any) -> str:
+    # repr, not pickle: pickle's bytes depend on which equal objects happen to be shared.
+    return hashlib.sha256(repr(data).encode()).hexdigest()
+
+
+class Fingerprints:
+    """Fingerprints of a renderer's outputs; card hashes are computed once per article."""
+
+    def __init__(self, renderer: Renderer, template_sources: dict[str, str]) -> None:
+        self.renderer = renderer
+        self.library = renderer.library
+        self.template_sources = template_sources
+        settings = renderer.settings
+        assets = sorted((name, asset.output) for name, asset in renderer.assets.items())
+        self.common = _hash((__version__, repr(settings), sorted(settings.extra.items()), assets))
+        self._cards: dict[str, str] = {}
+
+    @cache  # noqa: B019 - one Fingerprints object lives for one build
+    def template(self, name: str) -> str:
+        return self.template_sources.get(name, "")
+
+    def card(self, slug: str) -> str:
+        digest = self._cards.get(slug)
+        if digest is None:
+            article = self.library.articles_by_slug[slug]
+            card = self.renderer.card(article)
+            digest = self._cards[slug] = _hash(
+                (card, self.library.content_keys.get(("articles", slug)))
+            )
+        return digest
+
+    def cards(self, articles: Iterable[Any]) -> list[str]:
+        return [self.card(a.slug) for a in articles]
+
+    def route(self, route: Route, template: str | None) -> str:
+        pager = route.pager
+        paging = (pager.number, pager.total, pager.count, pager.base) if pager else None
+        inputs = getattr(self, f"_{route.kind}", self._static)(route)
+        return _hash(
+            (self.common, route.kind, route.path, self.template(template or ""), paging, inputs)
+        )
+
+    # -- inputs by kind ---------------------------------------------------------
+    def _static(self, route: Route) -> Any:
+        return None
+
+    def _list(self, route: Route) -> Any:
+        assert route.pager is not None
+        return self.cards(route.pager.items)
+
+    _home = _list
+    _archive_year = _list
+
+    def _term(self, route: Route) -> Any:
+        entry: TermEntry = route.subject
+        return (entry.term, self._list(route))
+
+    def _article(self, route: Route) -> Any:
+        slug = route.subject.slug
+        related = self.library.related.get(slug, ())
+        return (
+            self.card(slug),
+            [self.card(s) for s in related if s in self.library.articles_by_slug],
+        )
+
+    def _cite_bib(self, route: Route) -> Any:
+        return self.card(route.subject.slug)
+
+    _cite_ris = _cite_bib
+
+    def _person(self, slug: str) -> Any:
+        return (self.renderer.person(slug), self.library.content_keys.get(("authors", slug)))
+
+    def _author_index(self, route: Route) -> Any:
+        assert route.pager is not None
+        return [
+            (
+                self._person(a.slug),
+                len(self.library.written_by.get(a.slug, ())),
+                len(self.library.interviews_of.get(a.slug, ())),
+            )
+            for a in route.pager.items
+        ]
+
+    def _author(self, route: Route) -> Any:
+        slug = route.subject.slug
+        return (
+            self._person(slug),
+            self._list(route),
+            len(self.library.written_by.get(slug, ())),
+            len(self.library.interviews_of.get(slug, ())),
+        )
+
+    def _feed_inputs(self, articles: Iterable[Any]) -> Any:
+        size = self.library.settings.feed_size
+        return self.cards([a for a in articles if not a.draft][:size])
+
+    def _feed(self, route: Route) -> Any:
+        return self._feed_inputs(self.library.articles)
+
+    def _author_feed(self, route: Route) -> Any:
+        slug = route.subject.slug
+        return (self._person(slug), self._feed_inputs(works_of(self.library, slug)))
+
+    def _term_feed(self, route: Route) -> Any:
+        entry: TermEntry = route.subject
+        return (entry.term, self._feed_inputs(entry.articles))
+
+    def _taxonomy(self, route: Route) -> Any:
+        assert route.pager is not None
+        return [(e.term, len(e.articles)) for e in route.pager.items]
+
+    def _archive(self, route: Route) -> Any:
+        assert route.pager is not None
+        return [(year, len(self.library.years[year])) for year in route.pager.items]
+
+    def _page(self, route: Route) -> Any:
+        page = route.subject
+        return (page, self.library.content_keys.get(("pages", page.slug)))
+
+    def _not_found(self, route: Route) -> Any:
+        return self.cards(self.library.articles[:5])
+
+    def _sitemap(self, route: Route) -> Any:
+        return list(self.renderer.sitemap_entries())
+
+    def redirect(self, target: str) -> str:
+        return _hash((self.common, "redirect", self.template("redirect.html"), target))
+
+    def redirects_file(self) -> str:
+        return _hash((self.common, "_redirects", self.library.redirects))

@@ -1,0 +1,113 @@
+"""Every content file parsed and its body rendered once: in workers, through the cache.
+
+Only what changed since the last build is parsed; the rest comes from the cache
+by content hash. Records leave this stage without their Markdown source, and
+bodies without their plain text, so little crosses between processes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from . import __version__
+from .cache import BuildCache
+from .config import Settings
+from .errors import ContentError, ErrorCollector, SitegenError
+from .loader import SourceFile, Sources, assemble_sources, list_source_files, parse_source
+from .markdown import RenderedBody, render_markdown
+from .model import Article
+from .parallel import parallel_map
+from .related import top_words
+
+BodyKey = tuple[str, str]  # (kind, slug)
+
+
+@dataclass
+class Ingested:
+    sources: Sources
+    bodies: dict[BodyKey, RenderedBody]
+    content_keys: dict[BodyKey, str]  # what each record was made from, for fingerprints
+
+
+def _parse_fingerprint(settings: Settings) -> str:
+    parts = (
+        __version__,
+        settings.timezone,
+        settings.taxonomies,
+        settings.base_path,
+        settings.markdown.raw_html,
+    )
+    return hashlib.sha256(repr(parts).encode()).hexdigest()[:16]
+
+
+_SETTINGS: Settings | None = None  # set before workers fork; read by _ingest_one
+
+
+def _ingest_one(
+    job: tuple[SourceFile, bytes],
+) -> tuple[Any, RenderedBody | None, list[SitegenError]]:
+    source, data = job
+    assert _SETTINGS is not None
+    record, errors = parse_source(source, data, _SETTINGS)
+    if record is None or errors:
+        return None, None, errors
+    body = render_markdown(
+        record.body,
+        _SETTINGS.base_path,
+        _SETTINGS.markdown.raw_html,
+        isinstance(record, Article) and record.type == "interview",
+    )
+    if isinstance(record, Article):
+        body = replace(body, keywords=top_words(record.title, body.text))
+    return replace(record, body=""), replace(body, text=""), []
+
+
+def ingest(
+    site_dir: Path, settings: Settings, errors: ErrorCollector, cache: BuildCache
+) -> Ingested:
+    """Read, parse and render every content file; problems go to `errors`."""
+    global _SETTINGS
+    fingerprint = _parse_fingerprint(settings)
+    jobs: list[tuple[str, SourceFile, bytes]] = []
+    for source in list_source_files(site_dir):
+        try:
+            data = source.path.read_bytes()
+        except OSError as exc:
+            errors.add(ContentError(f"cannot read file: {exc.strerror or exc}", source.shown))
+            continue
+        digest = hashlib.sha256(data)
+        digest.update(f"\0{fingerprint}\0{source.kind}\0{source.shown}".encode())
+        jobs.append((digest.hexdigest(), source, data))
+
+    cached = cache.parsed_meta(key for key, _, _ in jobs)
+    missing = [(source, data) for key, source, data in jobs if key not in cached]
+    _SETTINGS = settings
+    try:
+        results = iter(parallel_map(_ingest_one, missing))
+    finally:
+        _SETTINGS = None
+
+    records: list[Any] = []
+    bodies: dict[BodyKey, RenderedBody] = {}
+    content_keys: dict[BodyKey, str] = {}
+    fresh: dict[str, tuple[Any, str]] = {}
+    for key, source, _ in jobs:
+        if key in cached:
+            record, body = cached[key]
+        else:
+            record, body, problems = next(results)
+            for problem in problems:
+                errors.add(problem)
+            if record is None:
+                continue
+            fresh[key] = ((record, replace(body, html=None)), body.html or "")
+        records.append(record)
+        bodies[(source.kind, record.slug)] = body
+        content_keys[(source.kind, record.slug)] = key
+    cache.store_parsed(fresh)
+    if fresh or len(cached) != len(jobs):
+        cache.prune_parsed(key for key, _, _ in jobs)
+    return Ingested(assemble_sources(records, errors), bodies, content_keys)
