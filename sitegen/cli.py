@@ -31,6 +31,42 @@ def _add_build(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("--debug", action="store_true", help="show tracebacks")
 
 
+def _add_import(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser(
+        "import",
+        help="turn raw article text into Markdown with front matter",
+        description="Import raw article text (a file, or every .txt in a folder) into content/.",
+    )
+    parser.add_argument("paths", nargs="+", metavar="FILE_OR_DIR", help="text files or folders")
+    parser.add_argument("--site", type=Path, default=Path("."), help="site folder (default: .)")
+    parser.add_argument("--date", help="publication date, YYYY-MM-DD or YYYY-MM")
+    parser.add_argument("--type", help="interview, analysis, commentary, report or news")
+    parser.add_argument("--topic", action="append", default=[], help="a topic (repeatable)")
+    parser.add_argument("--region", action="append", default=[], help="a region (repeatable)")
+    parser.add_argument("--slug", help="the article's slug, instead of one from the title")
+    parser.add_argument("--force", action="store_true", help="replace an article with this slug")
+    parser.add_argument("--dry-run", action="store_true", help="show what would be written")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks")
+
+
+def _run_import(args: argparse.Namespace) -> int:
+    from .importer import ImportOptions, import_texts
+
+    options = ImportOptions(
+        date=args.date,
+        type=args.type,
+        topics=tuple(args.topic),
+        regions=tuple(args.region),
+        slug=args.slug,
+        force=args.force,
+        dry_run=args.dry_run,
+    )
+    report = import_texts([Path(p) for p in args.paths], args.site, options)
+    for line in report.messages():
+        print(line)
+    return 0
+
+
 def make_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="sitegen",
@@ -39,6 +75,7 @@ def make_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"sitegen {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     _add_build(commands)
+    _add_import(commands)
     return parser
 
 
@@ -75,6 +112,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "build":
             return _run_build(args)
+        if args.command == "import":
+            return _run_import(args)
     except BuildFailed as failed:
         if debug:
             traceback.print_exc()

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-from ..config import CONFIG_NAME, Settings, load_settings
+from ..config import load_settings
 from ..errors import BuildFailed, ImportError_, SitegenError, Warning_
 from .compose import ArticlePlan, ArticleProblems, check_options, compose_article
 from .options import ImportOptions, ImportReport, PlannedFile
@@ -22,8 +22,6 @@ from .write import write_all
 
 __all__ = ["ImportOptions", "ImportReport", "PlannedFile", "import_texts"]
 
-_DEFAULT_SETTINGS = Settings(title="", base_url="https://example.invalid/")
-
 
 def import_texts(paths: list[Path], site_dir: Path, options: ImportOptions) -> ImportReport:
     """Import raw text files into `site_dir/content/`; all of them, or, on any error, none.
@@ -31,21 +29,24 @@ def import_texts(paths: list[Path], site_dir: Path, options: ImportOptions) -> I
     Raises BuildFailed listing every problem of every input. With `options.dry_run`
     nothing is written and the report holds the target paths and front matter.
     """
-    notes: list[str] = []
-    settings = _settings(site_dir, notes)
+    settings = load_settings(site_dir)  # BuildFailed if the folder is not a site
     options = _normalised(options)
     errors: list[SitegenError] = []
     files = expand_paths(paths, errors)
-    errors.extend(check_options(options, settings, len(files)))
-    people = AuthorIndex.from_folder(site_dir / "content" / "authors")
-    plans: list[ArticlePlan] = []
+    option_errors = check_options(options, settings, len(files))
+    sources = []
     for path, shown in files:
         try:
-            source = read_source(path, shown)
-            parsed = parse_text(source.text)
-            plans.append(compose_article(shown, parsed, options, settings, people))
+            sources.append(read_source(path, shown))
         except ImportError_ as exc:
             errors.append(exc)
+    errors.extend(option_errors)
+    people = AuthorIndex.from_folder(site_dir / "content" / "authors")
+    plans: list[ArticlePlan] = []
+    for source in sources if not option_errors else []:
+        try:
+            parsed = parse_text(source.text)
+            plans.append(compose_article(source.shown, parsed, options, settings, people))
         except ArticleProblems as problems:
             errors.extend(problems.problems)
     if not files and not errors:
@@ -78,23 +79,14 @@ def import_texts(paths: list[Path], site_dir: Path, options: ImportOptions) -> I
         drafts=drafts,
         hints=tuple(hints),
         dry_run=options.dry_run,
-        notes=tuple(notes),
     )
-
-
-def _settings(site_dir: Path, notes: list[str]) -> Settings:
-    """The site's settings; defaults (with a note) where the folder has no sitegen.toml."""
-    if not (site_dir / CONFIG_NAME).exists():
-        notes.append(f"{site_dir / CONFIG_NAME}: not found; imported with default settings")
-        return _DEFAULT_SETTINGS
-    return load_settings(site_dir)
 
 
 def _normalised(options: ImportOptions) -> ImportOptions:
     """Terms stripped and each given once, in the order given."""
 
-    def clean(terms: tuple[str, ...]) -> tuple[str, ...]:
-        return tuple(dict.fromkeys(" ".join(term.split()) for term in terms))
+    def clean(terms: tuple[str, ...] | list[str] | None) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(" ".join(term.split()) for term in terms or ()))
 
     return replace(options, topics=clean(options.topics), regions=clean(options.regions))
 

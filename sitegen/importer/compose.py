@@ -84,7 +84,7 @@ def compose_article(
     settings: Settings,
     people: AuthorIndex,
 ) -> ArticlePlan:
-    """The article file for one parsed text; raises BuildFailed-ready errors as a list."""
+    """The article file for one parsed text; raises ArticleProblems listing what stops it."""
     problems: list[SitegenError] = []
 
     def fail(
@@ -97,7 +97,7 @@ def compose_article(
     if interview and parsed.interviewee is None:
         fail(
             "an interview needs an interviewee, and none was found",
-            1,
+            parsed.title_line,
             "interviewees",
             "write the title as `Role, Name: “Quote”`, or give another --type",
         )
@@ -114,7 +114,7 @@ def compose_article(
         fail(bad.message, bad.line, bad.key, bad.hint)
     slug = article_slug(parsed, options)
     if not slug:
-        fail("cannot make an ASCII slug from the title", 1, "slug", "give --slug SLUG")
+        fail("cannot make an ASCII slug from the title", parsed.title_line, "slug", "give --slug")
     if problems:
         raise ArticleProblems(problems)
 
@@ -128,10 +128,11 @@ def compose_article(
                 "date",
             )
         )
-    author_slugs = [_person_slug(p, source, people, plan) for p in parsed.authors]
+    author_slugs = [_person_slug(p, source, people, plan, "authors") for p in parsed.authors]
     interviewee_slugs: list[str] = []
     if interview and parsed.interviewee is not None:
-        interviewee_slugs = [_person_slug(parsed.interviewee, source, people, plan)]
+        interviewee = parsed.interviewee
+        interviewee_slugs = [_person_slug(interviewee, source, people, plan, "interviewees")]
 
     data: dict[str, Any] = {"title": parsed.title}
     if date is not None:
@@ -165,7 +166,9 @@ class ArticleProblems(Exception):
         self.problems = problems
 
 
-def _person_slug(person: Person, source: str, people: AuthorIndex, plan: ArticlePlan) -> str:
+def _person_slug(
+    person: Person, source: str, people: AuthorIndex, plan: ArticlePlan, key: str
+) -> str:
     """The slug of a person: an existing author's, else a new author file's."""
     known = people.find(person.name)
     if known is not None:
@@ -180,22 +183,22 @@ def _person_slug(person: Person, source: str, people: AuthorIndex, plan: Article
                     f"cannot make an ASCII slug from the name {person.name!r}",
                     source,
                     person.line,
-                    "authors",
+                    key,
                     "add an author file with this name in its aliases",
                 )
             ]
         )
     for other in people.near_misses(person.name):
-        where = str(other.path) if other.path is not None else other.slug
         plan.hints.append(
             Warning_(
-                f"{person.name!r} is not {other.name!r} ({where}); "
-                f"wrote a new author file {slug}.md",
+                f"{person.name!r} is not {other.name!r} (authors/{other.slug}.md), "
+                f"so authors/{slug}.md is a new author file",
                 source,
                 person.line,
-                "authors",
-                f"if they are the same person, add {person.name!r} to the aliases of "
-                f"{other.slug}, delete {slug}.md and import again with --force",
+                key,
+                f"if they are the same person, add {person.name!r} to the aliases in "
+                f"authors/{other.slug}.md, remove authors/{slug}.md, and import again "
+                "with --force",
             )
         )
     _, text = author_file(person)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
@@ -48,7 +48,6 @@ class ImportReport:
     drafts: tuple[Path, ...] = ()  # articles written with `draft: true`: they need a date
     hints: tuple[Warning_, ...] = ()  # near-miss names and other notes
     dry_run: bool = False
-    notes: tuple[str, ...] = field(default=())
 
     def shown(self, path: Path) -> str:
         """A path as printed: relative to the site folder where possible."""
@@ -77,13 +76,12 @@ class ImportReport:
             lines.extend(f"wrote {self.shown(path)}" for path in self.written)
         lines.extend(f"unchanged {self.shown(path)}" for path in self.unchanged)
         lines.extend(f"kept {self.shown(path)} (existing author)" for path in self.existing_authors)
-        written = "would be written" if self.dry_run else "written"
+        written = "would be written" if self.dry_run else "is written"
         for path in self.drafts:
             lines.append(
-                f"{self.shown(path)}: date: needs a date; the text gives none, so it is "
+                f"{self.shown(path)}: date: needs a date; the text gives none, so it "
                 f"{written} as a draft (add `date:` and remove `draft: true`, "
                 "or import again with --date and --force)"
             )
         lines.extend(hint.format() for hint in self.hints)
-        lines.extend(self.notes)
         return lines

@@ -7,7 +7,8 @@ that the composer can move lines into front matter and keep every other line as 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+import unicodedata
+from dataclasses import dataclass, field, replace
 
 from .datelines import NotACalendarDate, parse_date_line
 from .people import (
@@ -88,6 +89,7 @@ class ParsedText:
     """The recognised parts of one raw text. Indexes point into `paragraphs`."""
 
     title: str
+    title_line: int
     headline_quote: str | None
     credit: str | None
     authors: tuple[Person, ...]
@@ -184,8 +186,7 @@ def _read_header(paragraphs: list[Paragraph]) -> tuple[_Header, int]:
     index = 0
     while index < min(len(paragraphs), _HEADER_PARAGRAPHS):
         paragraph = paragraphs[index]
-        found = _Header(header.credit, list(header.authors), header.date, header.date_line)
-        found.bad_date = header.bad_date
+        found = replace(header, authors=list(header.authors))
         if not all(
             _header_line(line, paragraph.line + offset, found)
             for offset, line in enumerate(paragraph.lines)
@@ -283,7 +284,7 @@ def _questions(body: list[Paragraph], interviewee: Person, first_allowed: int) -
             for index, paragraph in enumerate(body)
             if index >= first_allowed and _label(paragraph.text) in labels
         }
-    found: set[int] = set()
+    candidates: list[int] = []
     for index, paragraph in enumerate(body):
         text = paragraph.text
         if index < first_allowed or not ends_in_question(text):
@@ -293,10 +294,57 @@ def _questions(body: list[Paragraph], interviewee: Person, first_allowed: int) -
             continue
         if len(text) > _QUESTION_MAX_CHARS or len(sentences(text)) > _QUESTION_MAX_SENTENCES:
             continue  # a long paragraph that ends in a rhetorical question is an answer
-        if index - 1 in found:
-            continue  # an answer follows a question, even one that ends by asking
-        found.add(index)
+        candidates.append(index)
+    return _choose_questions(body, candidates, interviewee)
+
+
+def _choose_questions(
+    body: list[Paragraph], candidates: list[int], interviewee: Person
+) -> set[int]:
+    """Of asking paragraphs, those put to the interviewee.
+
+    An answer follows each question, so two questions are never neighbours. In a row of
+    asking paragraphs, a question is one that addresses the interviewee, the first row's
+    first (nothing comes before it to answer), or a row's last when an answer follows it;
+    the others end an answer with a rhetorical question.
+    """
+    runs: list[list[int]] = []
+    for index in candidates:
+        if runs and index == runs[-1][-1] + 1:
+            runs[-1].append(index)
+        else:
+            runs.append([index])
+    found: set[int] = set()
+    for number, run in enumerate(runs):
+        addressed = {i for i in run if _addresses(body[i].text, interviewee)}
+        start = run[0] if number == 0 else None
+        kept: list[int] = []
+        for index in run:
+            answered = index == run[-1] and index + 1 < len(body)
+            if not (index in addressed or index == start or answered):
+                continue
+            if kept and kept[-1] == index - 1:
+                previous = kept[-1]
+                if index in addressed and previous not in addressed:
+                    kept[-1] = index
+                elif previous not in addressed and previous != start:
+                    kept[-1] = index  # the later one, which the answer follows
+                continue
+            kept.append(index)
+        found.update(kept)
     return found
+
+
+def _addresses(text: str, interviewee: Person) -> bool:
+    """True when a paragraph speaks to the interviewee: `you`, or their name."""
+    if _SECOND_PERSON.search(text):
+        return True
+    surname = person_key(interviewee.name).split("-")[-1]
+    return bool(surname) and surname in _folded_words(text)
+
+
+def _folded_words(text: str) -> set[str]:
+    return {person_key(word) for word in text.split() if word[:1].isupper()}
 
 
 def _bio(body: list[Paragraph], interviewee: Person | None) -> tuple[int | None, Person | None]:
@@ -304,7 +352,7 @@ def _bio(body: list[Paragraph], interviewee: Person | None) -> tuple[int | None,
     for index, paragraph in enumerate(body):
         if len(paragraph.lines) != 2:
             continue
-        name_line, role_line = paragraph.lines
+        name_line, role_line = (unicodedata.normalize("NFC", line) for line in paragraph.lines)
         if interviewee is not None:
             if person_key(name_line) and person_key(name_line) == person_key(interviewee.name):
                 return index, Person(interviewee.name, _role(role_line) or interviewee.role)
@@ -355,6 +403,7 @@ def parse_text(text: str) -> ParsedText:
     )
     return ParsedText(
         title=title,
+        title_line=first.line,
         headline_quote=quote,
         credit=header.credit,
         authors=tuple(header.authors),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -227,7 +228,7 @@ def split_role_and_name(person: str) -> tuple[str | None, str | None]:
 
     Handles `Role, Name`, `Name, Role`, `Role Name`, and honorifics anywhere before the name.
     """
-    person = " ".join(person.split()).strip(" ,;:–—-")
+    person = unicodedata.normalize("NFC", " ".join(person.split())).strip(" ,;:–—-")
     if not person:
         return None, None
     parts = [part.strip() for part in person.split(",") if part.strip()]
@@ -283,7 +284,7 @@ _BY = re.compile(r"^by\b[\s:]*", re.IGNORECASE)
 
 def parse_author_line(line: str) -> list[str] | None:
     """Author names from a byline (`By A, B and C`, any case); None if it is not one."""
-    text = " ".join(line.split())
+    text = unicodedata.normalize("NFC", " ".join(line.split()))
     if not text or len(text) > 160 or any(c.isdigit() for c in text):
         return None
     has_by = bool(_BY.match(text))
