@@ -161,8 +161,26 @@ def prepare(options: BuildOptions, timer: _Timer | None = None) -> Prepared:
     return Prepared(library, assets, env, cache)
 
 
+def _relative_to_site(errors: list[SitegenError], site_dir: Path) -> None:
+    """Show files inside the site relative to it, as content files are shown."""
+    site = site_dir.resolve()
+    for error in errors:
+        if error.path and Path(error.path).is_absolute():
+            path = Path(error.path).resolve()
+            if site in path.parents:
+                error.path = path.relative_to(site).as_posix()
+
+
 def build_site(options: BuildOptions) -> BuildResult:
     """Build the site into the output folder; on any error the folder is left as it was."""
+    try:
+        return _build(options)
+    except BuildFailed as failed:
+        _relative_to_site(failed.errors, options.site_dir)
+        raise
+
+
+def _build(options: BuildOptions) -> BuildResult:
     started = time.perf_counter()
     timer = _Timer()
     prepared = prepare(options, timer)

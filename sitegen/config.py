@@ -220,7 +220,7 @@ def _parse_markdown_table(
 def load_settings(site_dir: Path, base_url: str | None = None) -> Settings:
     """Read `sitegen.toml` from a site folder; `base_url` overrides the setting."""
     config_path = site_dir / CONFIG_NAME
-    shown = str(config_path)
+    shown = CONFIG_NAME  # paths in messages are relative to the site, like content paths
     try:
         text = config_path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:

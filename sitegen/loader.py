@@ -50,11 +50,13 @@ class _Checker:
         self.fm = fm
         self.shown = shown
         self.errors = errors
+        self.failed: set[str] = set()  # keys already reported, so one key gets one error
 
     def line(self, key: str) -> int | None:
         return self.fm.lines.get(key)
 
     def fail(self, key: str, message: str, hint: str | None = None) -> None:
+        self.failed.add(key)
         self.errors.add(ContentError(message, self.shown, self.line(key), key, hint))
 
     def string(self, key: str, required: bool = False) -> str | None:
@@ -173,16 +175,16 @@ def _article(
     title = check.string("title", required=True)
     draft = check.flag("draft")
     date = check.date("date", settings.timezone)
-    if date is None and not draft and "date" not in fm.data:
+    if date is None and not draft and "date" not in check.failed:
         check.fail("date", "is required", "add `date: YYYY-MM-DD` (or YYYY-MM), or `draft: true`")
     authors = check.string_list("authors", single_ok=True)
-    if not authors and "authors" not in fm.data:
+    if not authors and "authors" not in check.failed:
         check.fail("authors", "is required", "list the slugs of the people who wrote it")
     article_type = check.string("type") or "analysis"
     if article_type not in ARTICLE_TYPES:
         check.fail("type", f"unknown type {article_type!r}", "one of " + ", ".join(ARTICLE_TYPES))
     interviewees = check.string_list("interviewees")
-    if article_type == "interview" and not interviewees and "interviewees" not in fm.data:
+    if article_type == "interview" and not interviewees and "interviewees" not in check.failed:
         check.fail("interviewees", "an interview names its interviewees", "list their slugs")
     for key, slugs in (("authors", authors), ("interviewees", interviewees)):
         for slug in slugs:

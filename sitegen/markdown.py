@@ -20,7 +20,6 @@ WORDS_PER_MINUTE = 220
 SUMMARY_LENGTH = 300
 MAX_NESTING = 60  # markdown-it drops text nested deeper; quotes are capped below it
 MAX_QUOTE_DEPTH = 40
-_DEEP_QUOTE = re.compile(rf"^((?: {{0,3}}> ?){{{MAX_QUOTE_DEPTH}}})(.*)$", re.MULTILINE)
 _LINK_KINDS = {"articles": "articles", "authors": "authors", "pages": "pages"}
 
 
@@ -78,6 +77,8 @@ def _rewrite_links(state: StateCore) -> None:
             continue
         line = (block.map[0] + 1) if block.map else 1
         for token in block.children:
+            if token.type in ("softbreak", "hardbreak"):
+                line += 1
             if token.type != "link_open":
                 continue
             target = _source_link(str(token.attrGet("href") or ""))
@@ -167,19 +168,35 @@ def _plain_text(tokens: list[Token]) -> tuple[str, str]:
     return "\n".join(pieces), first
 
 
-def _escape_deeper_quotes(match: re.Match[str]) -> str:
-    """Quote markers past the cap shown as text, so nothing nested deeper is lost."""
-    rest = match.group(2)
-    stripped = rest.lstrip(" >")
-    markers = rest[: len(rest) - len(stripped)]
-    return match.group(1) + markers.replace(">", "\\>") + stripped
+def _cap_quote_depth(line: str) -> str:
+    """Quote markers past the cap shown as text, so nothing nested deeper is lost.
+
+    A plain scan, not a regex: patterns over optional spaces backtrack exponentially.
+    """
+    depth = position = 0
+    while position < len(line):
+        start = position
+        while position < len(line) and position - start < 3 and line[position] == " ":
+            position += 1
+        if position >= len(line) or line[position] != ">":
+            return line
+        depth += 1
+        position += 1
+        if depth == MAX_QUOTE_DEPTH:
+            rest = line[position:]
+            stripped = rest.lstrip(" >")
+            markers = rest[: len(rest) - len(stripped)]
+            return line[:position] + markers.replace(">", "\\>") + stripped
+        if position < len(line) and line[position] == " ":
+            position += 1
+    return line
 
 
 def render_markdown(body: str, base_path: str, raw_html: bool, interview: bool) -> RenderedBody:
     """Render one body; pure, so it may run in a worker and be cached by content."""
     md = _parser(raw_html)
-    if ">" * MAX_QUOTE_DEPTH in body.replace(" ", ""):
-        body = _DEEP_QUOTE.sub(_escape_deeper_quotes, body)
+    if body.count(">") >= MAX_QUOTE_DEPTH:
+        body = "\n".join(_cap_quote_depth(line) for line in body.split("\n"))
     env: dict = {"base_path": base_path, "links": [], "interview": interview}
     tokens = md.parse(body, env)
     html = md.renderer.render(tokens, md.options, env)
