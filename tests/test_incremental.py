@@ -1,0 +1,153 @@
+"""Incremental builds give the same bytes as clean builds, after any sequence of edits."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from support.site import SITES, build, contents, snapshot
+
+from sitegen.errors import BuildFailed
+
+WORDS = ["early", "warning", "radar", "treaty", "Arctic", "Caucasus", "missile", "trade", "“quoted”"]
+TOPICS = ["Military cooperation", "Arctic", "Strategic stability", "Trade", "Energy"]
+EDITS = [
+    "body", "title", "date", "topics", "related", "author", "template", "setting",
+    "delete", "new", "author_file",
+]  # fmt: skip
+
+
+def _articles(site: Path) -> list[Path]:
+    return sorted((site / "content/articles").glob("*.md"))
+
+
+def _set_key(text: str, key: str, value: str) -> str:
+    pattern = re.compile(rf"^{key}:.*(?:\n(?:  |- ).*)*", re.MULTILINE)
+    if pattern.search(text):
+        return pattern.sub(f"{key}: {value}", text, count=1)
+    return text.replace("\n---\n", f"\n{key}: {value}\n---\n", 1)
+
+
+def _linked(articles: list[Path], target: Path) -> bool:
+    """Whether another article links to `target`: deleting it would be a real error."""
+    return any(f"({target.stem}.md" in a.read_text() for a in articles if a != target)
+
+
+def apply_edit(site: Path, edit: str, pick: int, word: str, step: int) -> None:
+    """One editor's change to the fixture site; always leaves a valid site."""
+    articles = _articles(site)
+    target = articles[pick % len(articles)]
+    text = target.read_text()
+    if edit == "body":
+        target.write_text(text + f"\nA new paragraph about {word} ({step}).\n")
+    elif edit == "title":
+        target.write_text(_set_key(text, "title", f"'Retitled {word} {step}'"))
+    elif edit == "date":
+        target.write_text(_set_key(text, "date", f"20{10 + pick % 15}-0{1 + step % 9}"))
+    elif edit == "topics":
+        chosen = [TOPICS[(pick + i) % len(TOPICS)] for i in range(1 + step % 3)]
+        target.write_text(_set_key(text, "topics", "[" + ", ".join(chosen) + "]"))
+    elif edit == "related":
+        other = articles[(pick + 1) % len(articles)].stem
+        target.write_text(_set_key(text, "related", f"[{other}]"))
+    elif edit == "author":
+        target.write_text(_set_key(text, "authors", f"[kenan-agazade, writer-{pick % 3}]"))
+    elif edit == "template":
+        templates = site / "templates"
+        templates.mkdir(exist_ok=True)
+        (templates / "404.html").write_text(
+            '{% extends "base.html" %}{% block content %}<h1>Lost ' + str(step) + "</h1>"
+            "{% endblock %}"
+        )
+    elif edit == "setting":
+        config = site / "sitegen.toml"
+        config.write_text(re.sub(r"per_page = \d+", f"per_page = {1 + step % 3}", config.read_text()))
+    elif edit == "delete" and len(articles) > 2 and not _linked(articles, target):
+        target.unlink()
+    elif edit == "author_file":
+        bio = site / "content/authors/kenan-agazade.md"
+        bio.write_text(_set_key(bio.read_text(), "role", f"'Fellow of {word}'"))
+    else:  # new article, also the fallback for a refused delete
+        (site / f"content/articles/new-{step}.md").write_text(
+            f"---\ntitle: New on {word} {step}\ndate: 2023-0{1 + step % 9}-0{1 + pick % 9}\n"
+            f"authors: [kenan-agazade]\ntopics: [{TOPICS[pick % len(TOPICS)]}]\n---\n"
+            f"Text about {word}.\n"
+        )
+
+
+edit_steps = st.lists(
+    st.tuples(st.sampled_from(EDITS), st.integers(0, 50), st.sampled_from(WORDS)),
+    min_size=1,
+    max_size=20,
+)
+
+
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(steps=edit_steps)
+def test_incremental_build_equals_clean_build(tmp_path_factory, steps):
+    root = tmp_path_factory.mktemp("incremental")
+    site = root / "site"
+    shutil.copytree(SITES / "basic", site)
+    output = root / "out"
+    build(site, output)
+    for number, (edit, pick, word) in enumerate(steps):
+        apply_edit(site, edit, pick, word, number)
+        build(site, output)
+        clean = root / f"clean-{number}"
+        build(site, clean, use_cache=False, cache_dir=root / f"clean-cache-{number}")
+        assert contents(output) == contents(clean), f"after {steps[: number + 1]}"
+        shutil.rmtree(clean)
+
+
+def test_body_edit_rewrites_only_affected_files(tmp_path):
+    site = tmp_path / "site"
+    shutil.copytree(SITES / "basic", site)
+    output = tmp_path / "out"
+    build(site, output)
+    before = snapshot(output)
+    article = site / "content/articles/arctic-interview.md"
+    article.write_text(article.read_text().replace("Faster than", "Much faster than"))
+    result = build(site, output)
+    after = snapshot(output)
+    changed = {path for path in after if after[path] != before.get(path)}
+    assert "articles/arctic-interview/index.html" in changed
+    assert "feed.xml" in changed  # full content feeds carry the body
+    assert "articles/caucasus-balance/index.html" not in changed
+    assert "about/index.html" not in changed
+    assert result.rendered < len(after) / 3
+
+
+def test_no_op_rebuild_renders_nothing(tmp_path):
+    output = tmp_path / "out"
+    build(SITES / "basic", output)
+    result = build(SITES / "basic", output)
+    assert result.rendered == 0 and result.report.written == 0
+
+
+def test_broken_edit_keeps_output_then_recovers(tmp_path):
+    site = tmp_path / "site"
+    shutil.copytree(SITES / "basic", site)
+    output = tmp_path / "out"
+    build(site, output)
+    before = snapshot(output)
+    article = site / "content/articles/arctic-interview.md"
+    good = article.read_text()
+    article.write_text(good.replace("date: 2022-02-02", "date: 2022-02-31"))
+    try:
+        build(site, output)
+        raise AssertionError("an invalid date must fail the build")
+    except BuildFailed:
+        pass
+    assert snapshot(output) == before
+    article.write_text(good.replace("Faster than", "Quicker than"))
+    build(site, output)
+    clean = tmp_path / "clean"
+    build(site, clean, use_cache=False)
+    assert contents(output) == contents(clean)
