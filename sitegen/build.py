@@ -17,10 +17,11 @@ from .ingest import ingest
 from .library import Library, build_library
 from .loader import Sources
 from .markdown import RenderedBody, render_markdown
-from .render import TEMPLATES, render_site
+from .render import TEMPLATES, RenderResult, render_site
+from .search import build_search_index
 from .templates import check_templates, make_environment, template_dependencies
 from .theme import search_path
-from .writer import WriteReport, read_fingerprints, write_output
+from .writer import WriteReport, read_fingerprints, read_manifest, write_output
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,7 @@ class BuildOptions:
     strict: bool = False
     hash_assets: bool = True
     use_cache: bool = True
+    search: bool = True
     cache_dir: Path | None = None
 
     @property
@@ -161,6 +163,24 @@ def prepare(options: BuildOptions, timer: _Timer | None = None) -> Prepared:
     return Prepared(library, assets, env, cache)
 
 
+def _search_files(result: RenderResult, output: Path, settings: Settings) -> dict[str, bytes]:
+    """The search index, from every HTML page: rendered now, or kept on disk unchanged."""
+    if not any(path.endswith(".html") for path in result.files):
+        # Nothing a reader sees changed: the last index stays, as do its files.
+        previous = read_manifest(output)
+        return {p: (output / p).read_bytes() for p in previous if p.startswith("pagefind/")}
+    pages: dict[str, bytes] = {}
+    for path in result.fingerprints:
+        if not path.endswith(".html"):
+            continue
+        data = result.files.get(path)
+        pages[path] = data if data is not None else (output / path).read_bytes()
+    try:
+        return build_search_index(pages, settings)
+    except SitegenError as exc:
+        raise BuildFailed([exc]) from None
+
+
 def _relative_to_site(errors: list[SitegenError], site_dir: Path) -> None:
     """Show files inside the site relative to it, as content files are shown."""
     site = site_dir.resolve()
@@ -196,8 +216,12 @@ def _build(options: BuildOptions) -> BuildResult:
     except SitegenError as exc:
         raise BuildFailed([exc]) from None
     timer.lap("render")
+    files = result.files
+    if options.search and prepared.library.settings.search:
+        files = {**files, **_search_files(result, options.output, prepared.library.settings)}
+        timer.lap("search")
     try:
-        report = write_output(result.files, options.output, result.kept, result.fingerprints)
+        report = write_output(files, options.output, result.kept, result.fingerprints)
     except SitegenError as exc:
         raise BuildFailed([exc]) from None
     finally:

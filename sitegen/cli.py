@@ -26,6 +26,10 @@ def _add_build(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("--drafts", action="store_true", help="include drafts")
     parser.add_argument("--base-url", help="override base_url for this build")
     parser.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    parser.add_argument("--no-search", action="store_true", help="skip the search index")
+    parser.add_argument(
+        "--no-cache", action="store_true", help="ignore .sitegen-cache/ and render everything"
+    )
     parser.add_argument("-q", "--quiet", action="store_true", help="print only errors")
     parser.add_argument("-v", "--verbose", action="store_true", help="print stage timings")
     parser.add_argument("--debug", action="store_true", help="show tracebacks")
@@ -86,6 +90,8 @@ def _run_build(args: argparse.Namespace) -> int:
         drafts=args.drafts,
         base_url=args.base_url,
         strict=args.strict,
+        search=not args.no_search,
+        use_cache=not args.no_cache,
     )
     result = build_site(options)
     if not args.quiet:
