@@ -4,15 +4,22 @@ from __future__ import annotations
 
 import hashlib
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import jinja2
 
 from .assets import Asset, build_assets, collect_asset_files
-from .cache import CACHE_DIR, BuildCache
+from .buildstate import (
+    BuildOptions,
+    BuildResult,
+    input_signature,
+    manifest_digest,
+    unchanged_since_last_build,
+)
+from .cache import BuildCache
 from .config import Settings, load_settings
-from .errors import BuildFailed, ConfigError, ErrorCollector, SitegenError, Warning_
+from .errors import BuildFailed, ConfigError, ErrorCollector, SitegenError
 from .ingest import ingest
 from .library import Library, build_library
 from .loader import Sources
@@ -21,38 +28,7 @@ from .render import TEMPLATES, RenderResult, render_site
 from .search import build_search_index
 from .templates import check_templates, make_environment, template_dependencies
 from .theme import search_path
-from .writer import WriteReport, read_fingerprints, read_manifest, write_output
-
-
-@dataclass(frozen=True)
-class BuildOptions:
-    site_dir: Path
-    output_dir: Path | None = None
-    drafts: bool = False
-    base_url: str | None = None
-    strict: bool = False
-    hash_assets: bool = True
-    use_cache: bool = True
-    search: bool = True
-    cache_dir: Path | None = None
-
-    @property
-    def output(self) -> Path:
-        return self.output_dir if self.output_dir is not None else self.site_dir / "output"
-
-    @property
-    def cache(self) -> Path:
-        return self.cache_dir if self.cache_dir is not None else self.site_dir / CACHE_DIR
-
-
-@dataclass
-class BuildResult:
-    report: WriteReport
-    warnings: list[Warning_]
-    pages: int
-    seconds: float
-    timings: dict[str, float] = field(default_factory=dict)
-    rendered: int = 0
+from .writer import read_fingerprints, read_manifest, write_output
 
 
 class _Timer:
@@ -202,6 +178,12 @@ def build_site(options: BuildOptions) -> BuildResult:
 
 def _build(options: BuildOptions) -> BuildResult:
     started = time.perf_counter()
+    signature = input_signature(options) if options.use_cache else ""
+    if signature:
+        unchanged = unchanged_since_last_build(options, signature)
+        if unchanged is not None:
+            unchanged.seconds = time.perf_counter() - started
+            return unchanged
     timer = _Timer()
     prepared = prepare(options, timer)
     previous = read_fingerprints(options.output) if options.use_cache else {}
@@ -223,11 +205,22 @@ def _build(options: BuildOptions) -> BuildResult:
     try:
         report = write_output(files, options.output, result.kept, result.fingerprints)
     except SitegenError as exc:
-        raise BuildFailed([exc]) from None
-    finally:
         prepared.cache.close()
+        raise BuildFailed([exc]) from None
     timer.lap("write")
     pages = sum(1 for path in result.fingerprints if path.endswith(".html"))
+    if signature and signature == input_signature(options):  # nothing moved while we built
+        prepared.cache.store_state(
+            "last_build",
+            {
+                "signature": signature,
+                "manifest": manifest_digest(options.output),
+                "files": report.written + report.unchanged,
+                "pages": pages,
+                "warnings": prepared.library.warnings,
+            },
+        )
+    prepared.cache.close()
     return BuildResult(
         report,
         prepared.library.warnings,

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from . import __version__
-from .build import BuildOptions, build_site
+from .buildstate import BuildOptions, input_signature, unchanged_since_last_build
 from .errors import BuildFailed, SitegenError
 
 
@@ -93,7 +93,13 @@ def _run_build(args: argparse.Namespace) -> int:
         search=not args.no_search,
         use_cache=not args.no_cache,
     )
-    result = build_site(options)
+    result = None
+    if options.use_cache:  # answer a build with nothing to do before loading the pipeline
+        result = unchanged_since_last_build(options, input_signature(options))
+    if result is None:
+        from .build import build_site
+
+        result = build_site(options)
     if not args.quiet:
         for warning in result.warnings:
             print(f"warning: {warning.format()}", file=sys.stderr)
