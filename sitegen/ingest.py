@@ -71,9 +71,19 @@ def ingest(
     """Read, parse and render every content file; problems go to `errors`."""
     global _SETTINGS
     fingerprint = _parse_fingerprint(settings)
-    jobs: list[tuple[str, SourceFile, bytes]] = []
+    jobs: list[tuple[str, SourceFile, bytes | None]] = []
+    # A file whose size, mtime and inode are as last time is not read again.
+    known: dict[str, tuple[tuple[int, int, int], str]] = cache.state(f"stats-{fingerprint}") or {}
+    stats: dict[str, tuple[tuple[int, int, int], str]] = {}
     for source in list_source_files(site_dir):
         try:
+            stat = source.path.stat()
+            signature = (stat.st_size, stat.st_mtime_ns, stat.st_ino)
+            seen = known.get(source.shown)
+            if seen is not None and seen[0] == signature:
+                jobs.append((seen[1], source, None))
+                stats[source.shown] = seen
+                continue
             data = source.path.read_bytes()
         except OSError as exc:
             errors.add(ContentError(f"cannot read file: {exc.strerror or exc}", source.shown))
@@ -81,9 +91,22 @@ def ingest(
         digest = hashlib.sha256(data)
         digest.update(f"\0{fingerprint}\0{source.kind}\0{source.shown}".encode())
         jobs.append((digest.hexdigest(), source, data))
+        stats[source.shown] = (signature, digest.hexdigest())
 
     cached = cache.parsed_meta(key for key, _, _ in jobs)
-    missing = [(source, data) for key, source, data in jobs if key not in cached]
+    missing = []
+    readable = []
+    for key, source, data in jobs:
+        if key not in cached and data is None:  # not cached after all: read the file
+            try:
+                data = source.path.read_bytes()
+            except OSError as exc:
+                errors.add(ContentError(f"cannot read file: {exc.strerror or exc}", source.shown))
+                continue
+        if key not in cached:
+            missing.append((source, data))
+        readable.append((key, source, data))
+    jobs = readable
     _SETTINGS = settings
     try:
         results = iter(parallel_map(_ingest_one, missing))
@@ -108,6 +131,8 @@ def ingest(
         bodies[(source.kind, record.slug)] = body
         content_keys[(source.kind, record.slug)] = key
     cache.store_parsed(fresh)
+    if stats != known:
+        cache.store_state(f"stats-{fingerprint}", stats)
     if fresh or len(cached) != len(jobs):
         cache.prune_parsed(key for key, _, _ in jobs)
     return Ingested(assemble_sources(records, errors), bodies, content_keys)

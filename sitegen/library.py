@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from .config import Settings
@@ -14,6 +15,8 @@ from .markdown import RenderedBody, cut_at_word
 from .model import Article, Author, Page, Term
 from .related import compute_related
 from .slugs import slugify
+
+_term_slug = lru_cache(maxsize=65536)(slugify)  # the same few hundred names, many times
 
 FALLBACK_DATE_KEY = ""
 
@@ -154,7 +157,7 @@ def _taxonomies(
         for article in articles:
             seen: list[str] = []
             for name in article.terms.get(taxonomy, ()):
-                slug = slugify(name)
+                slug = _term_slug(name)
                 if not slug:
                     errors.add(
                         ContentError(
