@@ -75,9 +75,11 @@ def _check_output_folder(site_dir: Path, output: Path) -> None:
 def _template_sources(env: jinja2.Environment) -> dict[str, str]:
     """Per page template, a hash of its source and of everything it includes or extends."""
     result: dict[str, str] = {}
+    everything = frozenset(env.list_templates())
     for name in set(TEMPLATES.values()):
         digest = hashlib.sha256()
-        for dependency in sorted(template_dependencies(env, name)):
+        dependencies = template_dependencies(env, name)
+        for dependency in sorted(dependencies if dependencies is not None else everything):
             try:
                 source = env.loader.get_source(env, dependency)[0]  # type: ignore[union-attr]
             except jinja2.TemplateNotFound:
@@ -130,7 +132,10 @@ def prepare(options: BuildOptions, timer: _Timer | None = None) -> Prepared:
             raise SitegenError(f"no asset named {name!r}", key="asset", hint="is it in assets/?")
         return settings.base_path + asset.output
 
-    env = make_environment(search_path(options.site_dir, "templates"), settings, asset_url)
+    bytecode = options.cache / "templates" if options.use_cache else None
+    env = make_environment(
+        search_path(options.site_dir, "templates"), settings, asset_url, bytecode
+    )
     check_templates(env, errors)
     errors.raise_if_any()
     if options.strict and library.warnings:

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable
+import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import jinja2
-from jinja2 import meta
 from markupsafe import Markup
 
 from .config import Settings
@@ -25,10 +25,21 @@ def _json_for_script(data: Any) -> Markup:
 
 
 def make_environment(
-    folders: list[Path], settings: Settings, asset_url: Callable[[str], str]
+    folders: list[Path],
+    settings: Settings,
+    asset_url: Callable[[str], str],
+    bytecode_dir: Path | None = None,
 ) -> jinja2.Environment:
     """A sandbox-free but strict environment: autoescape on, undefined names fail."""
+    bytecode = None
+    if bytecode_dir is not None:
+        try:
+            bytecode_dir.mkdir(parents=True, exist_ok=True)
+            bytecode = jinja2.FileSystemBytecodeCache(str(bytecode_dir))
+        except OSError:
+            bytecode = None  # compiling every time is slower, not wrong
     env = jinja2.Environment(
+        bytecode_cache=bytecode,
         loader=jinja2.ChoiceLoader([jinja2.FileSystemLoader(str(f)) for f in folders]),
         autoescape=jinja2.select_autoescape(["html", "xml"], default_for_string=True),
         undefined=jinja2.StrictUndefined,
@@ -120,8 +131,16 @@ def _innermost_template_frame(exc: BaseException) -> tuple[str | None, int | Non
     return found
 
 
-def template_dependencies(env: jinja2.Environment, name: str) -> frozenset[str]:
-    """Every template `name` extends, includes or imports, itself included."""
+_REFERENCE = re.compile(r"""{%-?\s*(extends|include|import|from)\s+(["'][^"']+["']|\S+)""")
+
+
+def template_dependencies(env: jinja2.Environment, name: str) -> frozenset[str] | None:
+    """Every template `name` extends, includes or imports, itself included.
+
+    Read from the tags' text rather than a parse, which costs as much as a
+    compile; None when a template names another through a variable, so the
+    caller can assume it depends on every template.
+    """
     seen: set[str] = set()
     pending = [name]
     while pending:
@@ -133,8 +152,10 @@ def template_dependencies(env: jinja2.Environment, name: str) -> frozenset[str]:
             source = env.loader.get_source(env, current)[0]  # type: ignore[union-attr]
         except jinja2.TemplateNotFound:
             continue
-        referenced: Iterable[str | None] = meta.find_referenced_templates(env.parse(source))
-        pending.extend(r for r in referenced if r)
+        for _, target in _REFERENCE.findall(source):
+            if target[0] not in "\"'":
+                return None
+            pending.append(target[1:-1])
     return frozenset(seen)
 
 
