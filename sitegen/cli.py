@@ -11,6 +11,7 @@ from pathlib import Path
 from . import __version__
 from .buildstate import BuildOptions, input_signature, unchanged_since_last_build
 from .errors import BuildFailed, SitegenError
+from .serve import add_serve_command, run_serve
 
 
 def _print_errors(errors: Sequence[SitegenError]) -> None:
@@ -80,6 +81,7 @@ def make_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     _add_build(commands)
     _add_import(commands)
+    add_serve_command(commands)
     return parser
 
 
@@ -126,6 +128,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _run_build(args)
         if args.command == "import":
             return _run_import(args)
+        if args.command == "serve":
+            return run_serve(args)
     except BuildFailed as failed:
         if debug:
             traceback.print_exc()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
@@ -42,8 +43,13 @@ def parallel_map(
         return [function(item) for item in items]
     chunk = max(1, len(items) // (workers * 8))
     context = multiprocessing.get_context("fork")
-    with context.Pool(workers) as pool:
+    with context.Pool(workers, initializer=_ignore_interrupts) as pool:
         return pool.map(function, items, chunksize=chunk)
+
+
+def _ignore_interrupts() -> None:
+    """Ctrl-C is the parent's to handle; workers end with the pool."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def chunks(items: Sequence[Any], size: int) -> list[Sequence[Any]]:

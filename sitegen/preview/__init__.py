@@ -1,0 +1,1 @@
+"""The preview behind `sitegen serve`: strict static serving, live reload, a batching watcher."""
