@@ -224,8 +224,9 @@ def load_settings(site_dir: Path, base_url: str | None = None) -> Settings:
     try:
         text = config_path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
+        # Here the folder itself is in question, so show where we looked.
         raise BuildFailed(
-            [ConfigError("no settings file", shown, hint="is --site the site's folder?")]
+            [ConfigError("no settings file", str(config_path), hint="is --site the site's folder?")]
         ) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise BuildFailed([ConfigError(f"cannot read: {exc}", shown)]) from None

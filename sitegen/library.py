@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -213,6 +214,8 @@ def _alias_path(alias: str) -> str | None:
     """The output path below the root for an alias, or None if it is not allowed."""
     if "?" in alias or "#" in alias or "//" in alias or "\\" in alias:
         return None
+    if re.search(r"%(?:2e|2f|5c|00)", alias, re.IGNORECASE):
+        return None  # browsers decode %2e%2e to `..`: an encoded way out of the site
     segments = alias.strip("/").split("/")
     if not alias.strip("/") or any(s in ("", ".", "..") for s in segments):
         return None
