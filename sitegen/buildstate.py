@@ -15,7 +15,7 @@ from . import __version__
 from .cache import CACHE_DIR, BuildCache
 from .errors import Warning_
 from .theme import search_path
-from .writer import MANIFEST, WriteReport
+from .writer import MANIFEST, MARKER, WriteReport
 
 
 @dataclass(frozen=True)
@@ -88,6 +88,8 @@ def unchanged_since_last_build(options: BuildOptions, signature: str) -> BuildRe
     if not isinstance(last, dict) or last.get("signature") != signature:
         return None
     if last.get("manifest") != manifest_digest(options.output):
+        return None
+    if (options.output / MARKER).exists():  # a build was killed while writing since
         return None
     report = WriteReport(0, last["files"], 0)
     return BuildResult(report, list(last["warnings"]), last["pages"], 0.0, {}, rendered=0)

@@ -27,6 +27,7 @@ _NON_STRING_TAGS = {
     "tag:yaml.org,2002:null",
 }
 _MAX_NODES = 100_000  # alias expansion bound ("billion laughs")
+_MAX_DEPTH = 64  # nesting bound; a recursive alias (`&a [*a]`) is infinitely deep
 
 
 class Text(str):
@@ -89,7 +90,9 @@ class LineKeepingHandler(YAMLHandler):
             f"invalid YAML: {problem}", self.path, line, hint="check quotes, colons and indentation"
         )
 
-    def _mapping(self, node: yaml.MappingNode, budget: list[int], top: bool = False) -> dict:
+    def _mapping(
+        self, node: yaml.MappingNode, budget: list[int], top: bool = False, depth: int = 0
+    ) -> dict:
         result: dict[str, Any] = {}
         lines: dict[str, int] = {}
         for key_node, value_node in node.value:
@@ -100,24 +103,31 @@ class LineKeepingHandler(YAMLHandler):
                 raise ContentError(
                     "key given twice", self.path, self._line(key_node), key, "keep one of them"
                 )
-            result[key] = self._value(value_node, budget)
+            result[key] = self._value(value_node, budget, depth + 1)
             lines[key] = self._line(key_node)
         if top:
             result["__lines__"] = lines
         return result
 
-    def _value(self, node: yaml.Node, budget: list[int]) -> Any:
+    def _value(self, node: yaml.Node, budget: list[int], depth: int = 0) -> Any:
         budget[0] -= 1
         if budget[0] < 0:
             raise ContentError("front matter is too large", self.path, self._line(node))
+        if depth > _MAX_DEPTH:
+            raise ContentError(
+                "front matter is nested too deeply",
+                self.path,
+                self._line(node),
+                hint="is an alias (*name) pointing at itself?",
+            )
         if isinstance(node, yaml.ScalarNode):
             plain_non_string = not node.style and node.tag in _NON_STRING_TAGS
             if node.tag == "tag:yaml.org,2002:bool":  # YAML 1.1 yes/no/on/off stay words
                 plain_non_string = plain_non_string and node.value.lower() in ("true", "false")
             return Text(node.value, self._line(node), plain_non_string)
         if isinstance(node, yaml.SequenceNode):
-            return [self._value(item, budget) for item in node.value]
-        result = self._mapping(node, budget)
+            return [self._value(item, budget, depth + 1) for item in node.value]
+        result = self._mapping(node, budget, depth=depth + 1)
         result.pop("__lines__", None)
         return result
 

@@ -214,7 +214,7 @@ def _alias_path(alias: str) -> str | None:
     """The output path below the root for an alias, or None if it is not allowed."""
     if "?" in alias or "#" in alias or "//" in alias or "\\" in alias:
         return None
-    if re.search(r"%(?:2e|2f|5c|00)", alias, re.IGNORECASE):
+    if re.search(r"%(?:2e|2f|5c|00)|\s|[\x00-\x1f]", alias, re.IGNORECASE):
         return None  # browsers decode %2e%2e to `..`: an encoded way out of the site
     segments = alias.strip("/").split("/")
     if not alias.strip("/") or any(s in ("", ".", "..") for s in segments):
@@ -351,7 +351,7 @@ def _routes(library: Library):
 def _redirects(library: Library, errors: ErrorCollector):
     owned = {route.path for route in library.routes}
     owned.add("_redirects")
-    folders = {"/".join(p.split("/")[:i]) for p in owned for i in range(1, p.count("/") + 1)}
+    folders = _folders_of(owned)
     taken: dict[str, Article] = {}
     for article in library.articles:
         for alias in article.aliases:
@@ -363,6 +363,8 @@ def _redirects(library: Library, errors: ErrorCollector):
                 problem = "is a path that a page of the site already owns"
             elif path in taken:
                 problem = f"is already an alias of {taken[path].source}"
+            elif _folders_of({path}) & (owned | set(taken)) or path in _folders_of(set(taken)):
+                problem = "needs a folder where another file of the site stands"
             if problem:
                 errors.add(
                     ContentError(
@@ -377,6 +379,11 @@ def _redirects(library: Library, errors: ErrorCollector):
             assert path is not None
             taken[path] = article
             yield path, article.url_path
+
+
+def _folders_of(paths: set[str]) -> set[str]:
+    """Every folder the given output paths need, e.g. `a` and `a/b` for `a/b/c.html`."""
+    return {"/".join(p.split("/")[:i]) for p in paths for i in range(1, p.count("/") + 1)}
 
 
 def works_of(library: Library, slug: str) -> list[Article]:

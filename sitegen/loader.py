@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -264,6 +265,10 @@ def _author(shown: str, text: str, stem: str, errors: ErrorCollector) -> Author 
     for label, url in links_table.items():
         if not isinstance(url, str) or not url.strip():
             check.fail("links", f"link {label!r} must be a URL")
+        elif not re.match(r"^(?:https?://|mailto:)", url.strip(), re.IGNORECASE):
+            check.fail(
+                "links", f"link {label!r} must be an http(s) or mailto URL", "e.g. https://…"
+            )
         else:
             links[label] = str(url)
     photo = check.string("photo")

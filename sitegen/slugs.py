@@ -23,9 +23,14 @@ SLUG_RE = re.compile(r"^[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*$")
 def slugify(text: str, max_length: int = 80) -> str:
     """An ASCII slug of letters, digits and `-`, cut at a word boundary."""
     text = unicodedata.normalize("NFC", text).translate(_PRE_MAP)
-    return _slugify(text, max_length=max_length, word_boundary=True, save_order=True)
+    slug = _slugify(text, max_length=max_length, word_boundary=True, save_order=True)
+    if not slug and any(c.isalnum() for c in text):
+        # Letters no transliteration table knows (rare scripts, CJK extensions) still
+        # give a stable ASCII slug: their code points.
+        slug = "-".join(f"u{ord(c):x}" for c in text if c.isalnum())[:max_length].strip("-")
+    return slug
 
 
 def is_valid_slug(slug: str) -> bool:
     """True for slugs the contract allows: ASCII letters, digits and single `-`."""
-    return bool(SLUG_RE.match(slug))
+    return bool(SLUG_RE.fullmatch(slug))

@@ -51,6 +51,8 @@ def read_manifest(output: Path) -> dict[str, str]:
 
 def read_fingerprints(output: Path) -> dict[str, str]:
     """Path -> fingerprint of the inputs of each file the last build wrote and that is still there."""
+    if (output / MARKER).exists():
+        return {}  # a build was killed while writing: the manifest may be stale
     fingerprints = _manifest_table(output, "fingerprints")
     files = read_manifest(output)
     return {p: f for p, f in fingerprints.items() if p in files and (output / p).is_file()}
@@ -111,7 +113,8 @@ def write_output(
         message, hint = _describe(exc)
         raise OutputError(f"cannot create output folder: {message}", output, hint=hint) from None
     previous = read_manifest(output)
-    if (output / MARKER).exists():
+    interrupted = (output / MARKER).exists()
+    if interrupted:
         _remove_leftovers(output)
         (output / MARKER).unlink()
     hashes = {path: digest(data) for path, data in files.items()}
@@ -120,7 +123,12 @@ def write_output(
     changed = [
         path
         for path in sorted(files)
-        if not _unchanged(_safe_target(output, path), hashes[path], previous.get(path), files[path])
+        if not _unchanged(
+            _safe_target(output, path),
+            hashes[path],
+            None if interrupted else previous.get(path),  # after a kill, trust only the disk
+            files[path],
+        )
     ]
     stale = sorted(set(previous) - set(hashes))
     fingerprints = dict(fingerprints or {})
