@@ -24,7 +24,7 @@ from .ingest import ingest
 from .library import Library, build_library
 from .loader import Sources
 from .markdown import RenderedBody, render_markdown
-from .render import TEMPLATES, RenderResult, render_site
+from .render import CARD_TEMPLATE, TEMPLATES, RenderResult, render_site
 from .search import build_search_index
 from .templates import check_templates, make_environment, template_dependencies
 from .theme import search_path
@@ -79,6 +79,9 @@ def _template_sources(env: jinja2.Environment) -> dict[str, str]:
     for name in set(TEMPLATES.values()):
         digest = hashlib.sha256()
         dependencies = template_dependencies(env, name)
+        cards = template_dependencies(env, CARD_TEMPLATE)  # rendered through render_card()
+        if dependencies is not None and cards is not None:
+            dependencies = dependencies | cards
         for dependency in sorted(dependencies if dependencies is not None else everything):
             try:
                 source = env.loader.get_source(env, dependency)[0]  # type: ignore[union-attr]
@@ -146,10 +149,14 @@ def prepare(options: BuildOptions, timer: _Timer | None = None) -> Prepared:
 
 def _search_files(result: RenderResult, output: Path, settings: Settings) -> dict[str, bytes]:
     """The search index, from every HTML page: rendered now, or kept on disk unchanged."""
-    if not any(path.endswith(".html") for path in result.files):
-        # Nothing a reader sees changed: the last index stays, as do its files.
-        previous = read_manifest(output)
-        return {p: (output / p).read_bytes() for p in previous if p.startswith("pagefind/")}
+    previous = [p for p in read_manifest(output) if p.startswith("pagefind/")]
+    if previous and not any(path.endswith(".html") for path in result.files):
+        # Nothing a reader sees changed: the last index stays, as do its files. (Without a
+        # last index, after a build with --no-search, there is nothing to keep: index.)
+        try:
+            return {p: (output / p).read_bytes() for p in previous}
+        except OSError:
+            pass  # a file of it has gone: index again
     pages: dict[str, bytes] = {}
     for path in result.fingerprints:
         if not path.endswith(".html"):

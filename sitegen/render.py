@@ -36,6 +36,7 @@ TEMPLATES = {
     "robots": "robots.txt",
     "redirect": "redirect.html",
 }
+CARD_TEMPLATE = "partials/card.html"
 TAXONOMY_LABELS = {"topics": ("Topic", "Topics"), "regions": ("Region", "Regions")}
 
 
@@ -55,6 +56,9 @@ class Renderer:
         self.base = library.settings.base_path
         self.absolute = library.settings.origin + self.base
         self._cards: dict[str, dict[str, Any]] = {}
+        self._card_html: dict[tuple[str, str], Markup] = {}
+        # A card looks the same on every list it is on: render it once per heading level.
+        env.globals["render_card"] = self.render_card
         self._people: dict[str, dict[str, Any]] = {}
 
     # -- URLs ---------------------------------------------------------------
@@ -117,6 +121,16 @@ class Renderer:
             }
             self._cards[article.slug] = view
         return view
+
+    def render_card(self, article: dict[str, Any], heading: str = "h2") -> Markup:
+        """`partials/card.html` for one article, rendered once per heading level."""
+        key = (article["slug"], heading)
+        html = self._card_html.get(key)
+        if html is None:
+            template = self.env.get_template(CARD_TEMPLATE)
+            html = Markup(template.render(article=article, card_heading=heading))
+            self._card_html[key] = html
+        return html
 
     def _image(self, article: Article) -> dict[str, Any] | None:
         image = article.image
