@@ -12,7 +12,17 @@ from support.site import SITES, build, contents, snapshot
 
 from sitegen.errors import BuildFailed
 
-WORDS = ["early", "warning", "radar", "treaty", "Arctic", "Caucasus", "missile", "trade", "“quoted”"]
+WORDS = [
+    "early",
+    "warning",
+    "radar",
+    "treaty",
+    "Arctic",
+    "Caucasus",
+    "missile",
+    "trade",
+    "“quoted”",
+]
 TOPICS = ["Military cooperation", "Arctic", "Strategic stability", "Trade", "Energy"]
 EDITS = [
     "body", "title", "date", "topics", "related", "author", "template", "setting",
@@ -64,7 +74,9 @@ def apply_edit(site: Path, edit: str, pick: int, word: str, step: int) -> None:
         )
     elif edit == "setting":
         config = site / "sitegen.toml"
-        config.write_text(re.sub(r"per_page = \d+", f"per_page = {1 + step % 3}", config.read_text()))
+        config.write_text(
+            re.sub(r"per_page = \d+", f"per_page = {1 + step % 3}", config.read_text())
+        )
     elif edit == "delete" and len(articles) > 2 and not _linked(articles, target):
         target.unlink()
     elif edit == "author_file":
