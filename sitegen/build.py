@@ -22,8 +22,6 @@ from .config import Settings, load_settings
 from .errors import BuildFailed, ConfigError, ErrorCollector, SitegenError
 from .ingest import ingest
 from .library import Library, build_library
-from .loader import Sources
-from .markdown import RenderedBody, render_markdown
 from .render import CARD_TEMPLATE, TEMPLATES, RenderResult, render_site
 from .search import build_search_index
 from .templates import check_templates, make_environment, template_dependencies
@@ -40,20 +38,6 @@ class _Timer:
         now = time.perf_counter()
         self.timings[name] = now - self._last
         self._last = now
-
-
-def render_bodies(sources: Sources, settings: Settings) -> dict[tuple[str, str], RenderedBody]:
-    """Markdown of every article, author and page, keyed by (kind, slug), in this process."""
-    base, raw = settings.base_path, settings.markdown.raw_html
-    bodies: dict[tuple[str, str], RenderedBody] = {}
-    for article in sources.articles:
-        interview = article.type == "interview"
-        bodies[("articles", article.slug)] = render_markdown(article.body, base, raw, interview)
-    for author in sources.authors:
-        bodies[("authors", author.slug)] = render_markdown(author.body, base, raw, False)
-    for page in sources.pages:
-        bodies[("pages", page.slug)] = render_markdown(page.body, base, raw, False)
-    return bodies
 
 
 def _check_output_folder(site_dir: Path, output: Path) -> None:

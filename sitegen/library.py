@@ -11,15 +11,13 @@ from typing import Any
 
 from .config import Settings
 from .errors import ContentError, ErrorCollector, Warning_
-from .loader import RESERVED_SEGMENTS, Sources
+from .loader import Sources
 from .markdown import RenderedBody, cut_at_word
 from .model import Article, Author, Page, Term
 from .related import compute_related
 from .slugs import slugify
 
 _term_slug = lru_cache(maxsize=65536)(slugify)  # the same few hundred names, many times
-
-FALLBACK_DATE_KEY = ""
 
 
 @dataclass(frozen=True)
@@ -391,8 +389,3 @@ def works_of(library: Library, slug: str) -> list[Article]:
     both = {a.slug: a for a in library.written_by.get(slug, ())}
     both.update((a.slug, a) for a in library.interviews_of.get(slug, ()))
     return sorted(both.values(), key=sort_key)
-
-
-def reserved_segments() -> frozenset[str]:
-    """First URL segments that standalone pages may not use."""
-    return RESERVED_SEGMENTS

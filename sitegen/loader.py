@@ -35,15 +35,6 @@ class Sources:
     pages: tuple[Page, ...]
 
 
-def read_text(path: Path, shown: str) -> str:
-    """Read and decode one content file; see `decode_source`."""
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise ContentError(f"cannot read file: {exc.strerror or exc}", shown) from None
-    return decode_source(data, shown)
-
-
 class _Checker:
     """Turns one file's raw front matter into typed values, recording every error."""
 
@@ -419,20 +410,3 @@ def assemble_sources(records: Iterable[Any], errors: ErrorCollector) -> Sources:
     _check_unique(authors, "author", errors)
     _check_unique(pages, "page", errors)
     return Sources(tuple(articles), tuple(authors), tuple(pages))
-
-
-def load_sources(site_dir: Path, settings: Settings, errors: ErrorCollector) -> Sources:
-    """Read every content file under `site_dir/content/` in this process."""
-    records = []
-    for source in list_source_files(site_dir):
-        try:
-            data = source.path.read_bytes()
-        except OSError as exc:
-            errors.add(ContentError(f"cannot read file: {exc.strerror or exc}", source.shown))
-            continue
-        record, problems = parse_source(source, data, settings)
-        for problem in problems:
-            errors.add(problem)
-        if record is not None:
-            records.append(record)
-    return assemble_sources(records, errors)

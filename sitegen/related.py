@@ -11,7 +11,7 @@ import heapq
 import re
 import unicodedata
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from .model import Article
@@ -310,8 +310,3 @@ def _computed(
             ranked.append((-score, order[candidate], candidate))
     ranked.sort()
     return [candidate for _, _, candidate in ranked[:wanted]]
-
-
-def related_sources(slugs: Iterable[str], by_slug: Mapping[str, Article]) -> list[Article]:
-    """Articles for a tuple of related slugs, in order."""
-    return [by_slug[s] for s in slugs if s in by_slug]

@@ -149,12 +149,6 @@ class Renderer:
         asset = self.assets.get(name)
         return self.url(asset.output if asset else f"assets/{name}")
 
-    def asset_url(self, name: str) -> str:
-        asset = self.assets.get(name)
-        if asset is None:
-            raise SitegenError(f"no asset named {name!r}", key="asset", hint="is it in assets/?")
-        return self.url(asset.output)
-
     def pagination(self, pager: Pager | None) -> dict[str, Any] | None:
         if pager is None:
             return None
@@ -195,8 +189,8 @@ class Renderer:
             raise template_error(exc, name, self.env) from None
         except SitegenError as exc:  # raised by a template function such as asset()
             if exc.path is None:
-                exc.path = template_error(exc, name, self.env).path
-                exc.line = template_error(exc, name, self.env).line
+                where = template_error(exc, name, self.env)
+                exc.path, exc.line = where.path, where.line
             raise
 
     def _page(self, kind: str, **context: Any) -> bytes:

@@ -82,17 +82,6 @@ def check_templates(env: jinja2.Environment, errors: ErrorCollector) -> None:
             errors.add(template_error(exc, name))
 
 
-def _template_file(env: jinja2.Environment, name: str | None) -> str:
-    if not name:
-        return "<template>"
-    try:
-        source = env.loader.get_source(env, name) if env.loader else None  # type: ignore[union-attr]
-    except jinja2.TemplateNotFound:
-        return f"templates/{name}"
-    filename = source[1] if source else None
-    return filename or f"templates/{name}"
-
-
 def template_error(
     exc: Exception, name: str | None, env: jinja2.Environment | None = None
 ) -> TemplateError:
@@ -157,7 +146,3 @@ def template_dependencies(env: jinja2.Environment, name: str) -> frozenset[str] 
                 return None
             pending.append(target[1:-1])
     return frozenset(seen)
-
-
-def template_source_path(env: jinja2.Environment, name: str) -> str:
-    return _template_file(env, name)
