@@ -94,8 +94,14 @@ def prepare(options: BuildOptions, timer: _Timer | None = None) -> Prepared:
     ingested = ingest(options.site_dir, settings, errors, cache)
     timer.lap("load")
     library = build_library(
-        settings, ingested.sources, ingested.bodies, errors, drafts=options.drafts
+        settings,
+        ingested.sources,
+        ingested.bodies,
+        errors,
+        drafts=options.drafts,
+        related_memo=cache.state("related"),
     )
+    cache.store_state("related", library.related_memo)
     library.content_keys = ingested.content_keys
 
     def load_html(kind: str, slug: str) -> str:

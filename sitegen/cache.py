@@ -24,6 +24,12 @@ CREATE TABLE IF NOT EXISTS state (name TEXT PRIMARY KEY, value BLOB NOT NULL);
 """
 
 
+# Parsed records kept in this process, by cache file and key: a preview server's
+# rebuilds read nothing back from SQLite. The HTML stays in the file only.
+_MEMORY: dict[tuple[str, str], Any] = {}
+_MEMORY_LIMIT = 200_000
+
+
 class BuildCache:
     """A small SQLite store; one connection per process (forked workers open their own)."""
 
@@ -39,7 +45,13 @@ class BuildCache:
         if self._connection is None or self._pid != os.getpid():
             try:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
+                if not self.path.exists():  # deleted since: what was remembered is gone too
+                    _forget(str(self.path))
                 connection = sqlite3.connect(self.path, timeout=30)
+                # A cache may lose its last entries in a power cut, never its consistency:
+                # commits then cost no flush to disk.
+                connection.execute("PRAGMA journal_mode=WAL")
+                connection.execute("PRAGMA synchronous=NORMAL")
                 connection.executescript(_SCHEMA)
             except (OSError, sqlite3.Error):
                 self.enabled = False  # a cache that cannot be opened is no cache
@@ -60,8 +72,11 @@ class BuildCache:
     # -- parsed content -------------------------------------------------------
     def parsed_meta(self, keys: Iterable[str]) -> dict[str, Any]:
         """Cached (record, body without HTML) by key, for the keys present."""
-        found: dict[str, Any] = {}
-        keys = list(keys)
+        if self._db() is None:
+            return {}
+        keys, where = list(keys), str(self.path)
+        found = {key: _MEMORY[where, key] for key in keys if (where, key) in _MEMORY}
+        keys = [key for key in keys if key not in found]
         for start in range(0, len(keys), 500):
             batch = keys[start : start + 500]
             marks = ",".join("?" * len(batch))
@@ -69,7 +84,7 @@ class BuildCache:
                 f"SELECT key, meta FROM parsed WHERE key IN ({marks})", batch
             ):
                 with contextlib.suppress(Exception):  # an unreadable entry is a miss
-                    found[key] = pickle.loads(meta)
+                    found[key] = _remember(where, key, pickle.loads(meta))
         return found
 
     def parsed_html(self, key: str) -> str | None:
@@ -84,14 +99,23 @@ class BuildCache:
             (key, pickle.dumps(meta, pickle.HIGHEST_PROTOCOL), html.encode("utf-8"))
             for key, (meta, html) in entries.items()
         ]
-        with contextlib.suppress(sqlite3.Error), db:
-            db.executemany("INSERT OR REPLACE INTO parsed VALUES (?, ?, ?)", rows)
+        try:
+            with db:
+                db.executemany("INSERT OR REPLACE INTO parsed VALUES (?, ?, ?)", rows)
+        except sqlite3.Error:
+            return
+        for key, (meta, _) in entries.items():  # remembered only once its HTML is stored
+            _remember(str(self.path), key, meta)
 
     def prune_parsed(self, live: Iterable[str]) -> None:
         """Drop entries no content file produces any more, so the cache does not grow forever."""
         db = self._db()
         if db is None:
             return
+        live = set(live)
+        where = str(self.path)
+        for entry in [entry for entry in _MEMORY if entry[0] == where and entry[1] not in live]:
+            del _MEMORY[entry]
         with contextlib.suppress(sqlite3.Error), db:
             db.execute("CREATE TEMP TABLE IF NOT EXISTS live (key TEXT PRIMARY KEY)")
             db.execute("DELETE FROM live")
@@ -134,3 +158,15 @@ class BuildCache:
         if self._connection is not None and self._pid == os.getpid():
             self._connection.close()
         self._connection = None
+
+
+def _remember(where: str, key: str, meta: Any) -> Any:
+    if len(_MEMORY) >= _MEMORY_LIMIT:
+        _MEMORY.clear()
+    _MEMORY[where, key] = meta
+    return meta
+
+
+def _forget(where: str) -> None:
+    for entry in [entry for entry in _MEMORY if entry[0] == where]:
+        del _MEMORY[entry]

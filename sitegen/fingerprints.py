@@ -46,11 +46,23 @@ class Fingerprints:
         digest = self._cards.get(slug)
         if digest is None:
             article = self.library.articles_by_slug[slug]
-            card = self.renderer.card(article)
-            digest = self._cards[slug] = _hash(
-                (card, self.library.content_keys.get(("articles", slug)))
-            )
+            key = self.library.content_keys.get(("articles", slug))
+            if key is None:  # a library made without the loader: the card itself
+                inputs: Any = self.renderer.card(article)
+            else:
+                # What a card is made of, cheaper than the card: the file (summary, date,
+                # reading time ...), the people it names and the terms as the site spells them.
+                inputs = (
+                    key,
+                    [self._person_digest(s) for s in (*article.authors, *article.interviewees)],
+                    self.library.terms_of.get(slug),
+                )
+            digest = self._cards[slug] = _hash(inputs)
         return digest
+
+    @cache  # noqa: B019 - one Fingerprints object lives for one build
+    def _person_digest(self, slug: str) -> str:
+        return _hash(self._person(slug))
 
     def cards(self, articles: Iterable[Any]) -> list[str]:
         return [self.card(a.slug) for a in articles]

@@ -14,7 +14,7 @@ from .errors import ContentError, ErrorCollector, Warning_
 from .loader import Sources
 from .markdown import RenderedBody, cut_at_word
 from .model import Article, Author, Page, Term
-from .related import compute_related
+from .related import RelatedMemo, compute_related
 from .slugs import slugify
 
 _term_slug = lru_cache(maxsize=65536)(slugify)  # the same few hundred names, many times
@@ -100,6 +100,7 @@ class Library:
 
     html_loader: Callable[[str, str], str] | None = None
     content_keys: dict[tuple[str, str], str] = field(default_factory=dict)
+    related_memo: RelatedMemo | None = None  # kept for the next build
 
     def body(self, kind: str, slug: str) -> RenderedBody:
         return self.bodies[(kind, slug)]
@@ -227,6 +228,7 @@ def build_library(
     bodies: dict[tuple[str, str], RenderedBody],
     errors: ErrorCollector,
     drafts: bool = False,
+    related_memo: RelatedMemo | None = None,
 ) -> Library:
     """Index the loaded sources; every problem goes to `errors`."""
     warnings: list[Warning_] = []
@@ -270,7 +272,7 @@ def build_library(
 
     published = [a for a in articles if not a.draft]
     words = {a.slug: bodies[("articles", a.slug)].keywords for a in published}
-    related = compute_related(published, words, settings.related_count)
+    related = compute_related(published, words, settings.related_count, related_memo)
     for article, entry in related.unmatched:
         warnings.append(
             Warning_(
@@ -302,6 +304,7 @@ def build_library(
         redirects=(),
         warnings=warnings,
     )
+    library.related_memo = related.memo
     library.routes = tuple(_routes(library))
     library.redirects = tuple(_redirects(library, errors))
     return library
@@ -351,6 +354,7 @@ def _redirects(library: Library, errors: ErrorCollector):
     owned.add("_redirects")
     folders = _folders_of(owned)
     taken: dict[str, Article] = {}
+    taken_folders: set[str] = set()
     for article in library.articles:
         for alias in article.aliases:
             path = _alias_path(alias)
@@ -361,7 +365,9 @@ def _redirects(library: Library, errors: ErrorCollector):
                 problem = "is a path that a page of the site already owns"
             elif path in taken:
                 problem = f"is already an alias of {taken[path].source}"
-            elif _folders_of({path}) & (owned | set(taken)) or path in _folders_of(set(taken)):
+            elif path in taken_folders or any(
+                folder in owned or folder in taken for folder in _folders_of({path})
+            ):
                 problem = "needs a folder where another file of the site stands"
             if problem:
                 errors.add(
@@ -376,6 +382,7 @@ def _redirects(library: Library, errors: ErrorCollector):
                 continue
             assert path is not None
             taken[path] = article
+            taken_folders |= _folders_of({path})
             yield path, article.url_path
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -307,17 +308,18 @@ def _page(shown: str, text: str, stem: str, errors: ErrorCollector) -> Page | No
     )
 
 
-def _content_files(folder: Path) -> list[Path]:
-    if not folder.is_dir():
-        return []
-    return sorted(p for p in folder.glob("*.md") if p.is_file())
-
-
-def _display(path: Path, site_dir: Path) -> str:
+def _content_files(folder: Path) -> list[str]:
+    """Names of the visible `*.md` files in `folder`, sorted (os.scandir: no stat per file)."""
     try:
-        return str(path.relative_to(site_dir))
-    except ValueError:
-        return str(path)
+        with os.scandir(folder) as entries:
+            names = [
+                entry.name
+                for entry in entries
+                if entry.name.endswith(".md") and not entry.name.startswith(".") and entry.is_file()
+            ]
+    except OSError:  # no such folder (or an unreadable one, as glob() treated it)
+        return []
+    return sorted(names)
 
 
 @dataclass(frozen=True)
@@ -340,8 +342,9 @@ def list_source_files(site_dir: Path) -> list[SourceFile]:
     """Every `*.md` file under `content/articles`, `content/authors` and `content/pages`."""
     files = []
     for kind in CONTENT_KINDS:
-        for path in _content_files(site_dir / "content" / kind):
-            files.append(SourceFile(kind, path, _display(path, site_dir)))
+        folder = site_dir / "content" / kind
+        for name in _content_files(folder):
+            files.append(SourceFile(kind, folder / name, f"content/{kind}/{name}"))
     return files
 
 

@@ -8,6 +8,7 @@ add to the score of candidates found otherwise, or fill in by nearby dates.
 from __future__ import annotations
 
 import heapq
+import math
 import re
 import unicodedata
 from collections import Counter, defaultdict
@@ -181,9 +182,25 @@ def normalise_title(title: str) -> str:
 
 
 @dataclass(frozen=True)
+class RelatedMemo:
+    """What one computation saw, so that the next recomputes only what an edit can change."""
+
+    count: int
+    order: dict[str, int]  # slug -> rank, newest first
+    stamps: dict[str, float]  # slug -> date; an unchanged date keeps the relative order
+    keys: dict[str, dict[str, float]]
+    titles: dict[str, str]  # slug -> normalised title
+    entries: dict[str, tuple[str, ...]]  # slug -> the editor's related entries
+    by_slug: dict[str, tuple[str, ...]]
+    unmatched: dict[str, tuple[str, ...]]
+
+
+@dataclass(frozen=True)
 class RelatedResult:
     by_slug: Mapping[str, tuple[str, ...]]
     unmatched: tuple[tuple[Article, str], ...]  # (article, entry) for warnings
+    memo: RelatedMemo | None = None
+    recomputed: int = 0  # how many lists were computed rather than reused
 
 
 def top_words(title: str, text: str) -> tuple[str, ...]:
@@ -227,13 +244,21 @@ def _editor_entries(
 
 
 def compute_related(
-    articles: Sequence[Article], words: Mapping[str, Sequence[str]], count: int
+    articles: Sequence[Article],
+    words: Mapping[str, Sequence[str]],
+    count: int,
+    previous: RelatedMemo | None = None,
 ) -> RelatedResult:
-    """Related slugs for every article; `articles` are newest first, drafts excluded."""
+    """Related slugs for every article; `articles` are newest first, drafts excluded.
+
+    With the memo of an earlier computation, only the lists an edit can change are
+    computed again; the result is the same as computing every list.
+    """
     by_slug = {a.slug: a for a in articles}
     by_title: dict[str, Article] = {}
+    titles = {a.slug: normalise_title(a.title) for a in articles}
     for article in articles:
-        by_title.setdefault(normalise_title(article.title), article)
+        by_title.setdefault(titles[article.slug], article)
     order = {a.slug: i for i, a in enumerate(articles)}  # newest first
     keys = {a.slug: _keys(a, words.get(a.slug, ())) for a in articles}
     postings: dict[str, list[str]] = defaultdict(list)
@@ -244,20 +269,80 @@ def compute_related(
             posting = postings[key]
             where[key] = len(posting)
             posting.append(article.slug)
+    entries = {a.slug: tuple(a.related) for a in articles}
+    stamps = {a.slug: a.date.moment.timestamp() if a.date else math.inf for a in articles}
+    memo = RelatedMemo(count, order, stamps, keys, titles, entries, {}, {})
+    stale = _stale(previous, memo, postings) if previous is not None else None
 
-    result: dict[str, tuple[str, ...]] = {}
     unmatched: list[tuple[Article, str]] = []
     for article in articles:
-        chosen, missing = _editor_entries(article, by_slug, by_title)
-        unmatched.extend((article, entry) for entry in missing)
-        if len(chosen) < count:
-            exclude = {article.slug, *chosen}
-            wanted = count - len(chosen)
-            chosen.extend(
-                _computed(article.slug, keys, postings, positions, order, wanted, exclude)
-            )
-        result[article.slug] = tuple(chosen[:count])
-    return RelatedResult(result, tuple(unmatched))
+        slug = article.slug
+        if stale is not None and slug not in stale:
+            memo.by_slug[slug] = previous.by_slug[slug]  # type: ignore[union-attr]
+            missing = previous.unmatched.get(slug, ())  # type: ignore[union-attr]
+        else:
+            chosen, missing = _editor_entries(article, by_slug, by_title)
+            if len(chosen) < count:
+                exclude = {slug, *chosen}
+                wanted = count - len(chosen)
+                chosen.extend(_computed(slug, keys, postings, positions, order, wanted, exclude))
+            memo.by_slug[slug] = tuple(chosen[:count])
+        if missing:
+            memo.unmatched[slug] = tuple(missing)
+            unmatched.extend((article, entry) for entry in missing)
+    recomputed = len(articles) if stale is None else len(stale)
+    return RelatedResult(memo.by_slug, tuple(unmatched), memo, recomputed)
+
+
+def _stale(
+    old: RelatedMemo, new: RelatedMemo, postings: Mapping[str, list[str]]
+) -> set[str] | None:
+    """The articles whose lists may differ from `old`'s; None when all must be computed.
+
+    A list depends on the article's own keys and entries, on the candidates its rare
+    keys propose, on its date neighbours in catch-all keys, and on the titles and
+    slugs its entries name. So an edited article touches the members of its rare
+    postings, the neighbours around it in its catch-all postings (where it is now and
+    where it was), and the articles whose entries name it.
+    """
+    if old.count != new.count:
+        return None
+    changed = {
+        slug
+        for slug in old.order.keys() | new.order.keys()
+        if slug not in old.order
+        or slug not in new.order
+        or old.keys[slug] != new.keys[slug]
+        or old.titles[slug] != new.titles[slug]
+        or old.entries[slug] != new.entries[slug]
+        or old.stamps[slug] != new.stamps[slug]  # others keep their relative order
+    }
+    if len(changed) > max(50, len(new.order) // 10):
+        return None  # a large change: computing everything is as quick
+    stale = {slug for slug in changed if slug in new.order}
+    reach = new.count + 1
+    for key in {key for slug in changed for memo in (old, new) for key in memo.keys.get(slug, ())}:
+        now = postings.get(key, [])
+        members = [s for s in now if s not in changed]
+        members += [s for s in changed if key in old.keys.get(s, ())]
+        before = sorted(members, key=old.order.__getitem__)
+        if min(len(before), len(now)) <= CATCH_ALL:
+            stale.update(s for s in now)  # a rare key on either side: all its members
+            stale.update(s for s in before if s in new.order)
+            continue
+        for posting in (now, before):
+            for at, slug in enumerate(posting):
+                if slug in changed:
+                    window = posting[max(0, at - reach) : at + reach + 1]
+                    stale.update(s for s in window if s in new.order)
+    names = set(changed)
+    names.update(
+        memo.titles[slug] for slug in changed for memo in (old, new) if slug in memo.titles
+    )
+    for slug, entries in new.entries.items():
+        if any(entry in names or normalise_title(entry) in names for entry in entries):
+            stale.add(slug)
+    return stale
 
 
 def _computed(

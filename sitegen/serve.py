@@ -18,6 +18,7 @@ import socket
 import sys
 import tempfile
 import threading
+import time
 import traceback
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -283,10 +284,19 @@ class SearchIndexer:
         self._count += 1
         pages = sorted(path for path in manifest if path.endswith(".html"))
         target = self.folder / f"search-{self._count}"
-        self._queued = self.executor.submit(self._index, output, pages, settings, target)
-        self._queued.add_done_callback(self._done)
+        job = self.executor.submit(self._index, output, pages, settings, target, self._count)
+        self._queued = job
+        job.add_done_callback(self._done)
 
-    def _index(self, output: Path, pages: list[str], settings: Settings, target: Path) -> None:
+    def _index(
+        self, output: Path, pages: list[str], settings: Settings, target: Path, number: int
+    ) -> None:
+        # Indexing a large archive takes seconds of CPU: it waits until the editor pauses,
+        # and runs at a lower priority (this thread and the Pagefind process it starts), so
+        # that the next rebuild is not slowed down by it.
+        if self._superseded(number, wait=self.PAUSE):
+            return
+        _lower_this_threads_priority()
         from .search import build_search_index
 
         files = build_search_index(PagesOnDisk(output, pages), settings)
@@ -302,13 +312,30 @@ class SearchIndexer:
         if replaced.search_root is not None and replaced.search_root != target:
             shutil.rmtree(replaced.search_root, ignore_errors=True)
 
+    PAUSE = 1.0  # seconds without a newer rebuild before indexing starts
+
+    def _superseded(self, number: int, wait: float) -> bool:
+        deadline = time.monotonic() + wait
+        while time.monotonic() < deadline:
+            if number != self._count:
+                return True
+            time.sleep(0.05)
+        return number != self._count
+
     def _done(self, job: Future[None]) -> None:
         if not job.cancelled() and job.exception() is not None:
             self.console.problem(f"warning: search indexing failed: {job.exception()!r}")
 
     def shutdown(self) -> None:
         """Drop queued work and wait for the running index, which writes into our folder."""
+        self._count += 1  # an index still waiting for a pause gives up at once
         self.executor.shutdown(wait=True, cancel_futures=True)
+
+
+def _lower_this_threads_priority() -> None:
+    """On Linux a thread has a nice value of its own, inherited by the processes it starts."""
+    with contextlib.suppress(AttributeError, OSError):
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 10)
 
 
 def changed_outputs(before: dict[str, str], after: dict[str, str]) -> set[str]:

@@ -35,12 +35,26 @@ def digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+_LAST_READ: tuple[tuple[str, int, int, int], dict[str, dict[str, str]]] | None = None
+
+
 def _manifest_table(output: Path, table: str) -> dict[str, str]:
+    """One table of the manifest, parsed once for as long as the file stays the same."""
+    global _LAST_READ
+    path = output / MANIFEST
     try:
-        data = json.loads((output / MANIFEST).read_text(encoding="utf-8"))
-        files = data[table]
-        return {str(k): str(v) for k, v in files.items()} if isinstance(files, dict) else {}
-    except (OSError, ValueError, KeyError, TypeError):
+        stat = path.stat()
+        stamp = (str(path), stat.st_mtime_ns, stat.st_size, stat.st_ino)
+        if _LAST_READ is None or _LAST_READ[0] != stamp:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            tables = {
+                name: {str(k): str(v) for k, v in data[name].items()}
+                for name in ("files", "fingerprints")
+                if isinstance(data.get(name), dict)
+            }
+            _LAST_READ = (stamp, tables)
+        return dict(_LAST_READ[1].get(table, {}))
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return {}
 
 
@@ -55,7 +69,9 @@ def read_fingerprints(output: Path) -> dict[str, str]:
         return {}  # a build was killed while writing: the manifest may be stale
     fingerprints = _manifest_table(output, "fingerprints")
     files = read_manifest(output)
-    return {p: f for p, f in fingerprints.items() if p in files and (output / p).is_file()}
+    root = str(output)
+    isfile = os.path.isfile  # os.path, not pathlib: tens of thousands of calls
+    return {p: f for p, f in fingerprints.items() if p in files and isfile(f"{root}/{p}")}
 
 
 def _safe_target(output: Path, path: str) -> Path:
@@ -145,11 +161,14 @@ def write_output(
         if target.is_dir() and not target.is_symlink():
             raise OutputError("a folder stands where a file must go", target, hint="remove it")
     temporaries: list[tuple[Path, Path]] = []
+    made: set[Path] = set()
     try:
         (output / MARKER).write_bytes(b"")
         for path in changed:
             target = _safe_target(output, path)
-            target.parent.mkdir(parents=True, exist_ok=True)
+            if target.parent not in made:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                made.add(target.parent)
             temporary = target.with_name(f".{target.name}{TMP_TAG}{os.getpid()}")
             temporaries.append((temporary, target))
             temporary.write_bytes(files[path])
@@ -203,7 +222,7 @@ def _write_manifest(
         "files": dict(sorted(hashes.items())),
         "fingerprints": dict(sorted(fingerprints.items())),
     }
-    data = json.dumps(manifest, indent=0, sort_keys=True)
+    data = json.dumps(manifest, sort_keys=True, separators=(",", ":"))  # the C encoder
     temporary = output / f"{MANIFEST}{TMP_TAG}{os.getpid()}"
     temporary.write_text(data + "\n", encoding="utf-8")
     os.replace(temporary, output / MANIFEST)

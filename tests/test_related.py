@@ -73,3 +73,110 @@ def test_catch_all_keys_stay_bounded():
     items.sort(key=lambda a: -a.date.moment.timestamp())
     result = compute_related(items, {}, 5)
     assert all(len(v) == 5 for v in result.by_slug.values())
+
+
+# -- incremental recomputation ------------------------------------------------------
+# With the memo of the last computation only the lists an edit can reach are computed
+# again. Whatever the edits, the result must equal a computation from scratch; the
+# pool is large enough that popular topics, authors and words are catch-all keys.
+
+from dataclasses import replace  # noqa: E402
+from datetime import UTC, datetime, timedelta  # noqa: E402
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from sitegen.model import ArchiveDate, Article  # noqa: E402
+
+WORDS = [f"word{letter}{n}" for letter in "abcdefgh" for n in range(6)]
+TOPICS = ["common", "usual", *(f"topic{n}" for n in range(12))]
+BASE = Article("x.md", "x", "X", None, ("a",), "", 1)
+START = datetime(2010, 1, 1, tzinfo=UTC)
+
+
+def _corpus_article(n: int, draw) -> tuple[Article, tuple[str, ...]]:
+    topics = draw(st.lists(st.sampled_from(TOPICS), max_size=3, unique=True))
+    if n % 3:
+        topics = ["common", *[t for t in topics if t != "common"]]
+    moment = START + timedelta(days=draw(st.integers(0, 400)))
+    art = replace(
+        BASE,
+        slug=f"s{n:03d}",
+        title=draw(st.sampled_from(["Same title", f"Title {n}", f"Title {n % 7}"])),
+        date=ArchiveDate(moment, "day", moment.date().isoformat()),
+        authors=(draw(st.sampled_from(["a", "b", "c", f"p{n % 40}"])),),
+        interviewees=tuple(draw(st.lists(st.sampled_from(["i1", "i2", "i3"]), max_size=1))),
+        terms={"topics": tuple(topics), "regions": ("everywhere",) if n % 2 else ()},
+        related=tuple(
+            draw(st.lists(st.sampled_from(["s001", "s050", "Title 3", "Same title"]), max_size=2))
+        ),
+    )
+    words = tuple(draw(st.lists(st.sampled_from(WORDS), max_size=6, unique=True)))
+    return art, words
+
+
+def _related(corpus: dict[str, tuple[Article, tuple[str, ...]]], previous=None):
+    articles = sorted(
+        (a for a, _ in corpus.values()), key=lambda a: (-a.date.moment.timestamp(), a.slug)
+    )
+    words = {a.slug: w for a, w in corpus.values()}
+    return compute_related(articles, words, 4, previous)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.data())
+def test_incremental_related_equals_a_full_computation(data):
+    corpus = dict(
+        (f"s{n:03d}", _corpus_article(n, data.draw)) for n in range(data.draw(st.integers(70, 160)))
+    )
+    memo = _related(corpus).memo
+    for _ in range(data.draw(st.integers(1, 4))):
+        edits = data.draw(st.integers(1, 3))
+        for _ in range(edits):
+            slug = data.draw(st.sampled_from(sorted(corpus)))
+            action = data.draw(st.sampled_from(["change", "delete", "add", "date", "words"]))
+            article, words = corpus[slug]
+            if action == "delete" and len(corpus) > 2:
+                del corpus[slug]
+            elif action == "add":
+                number = 500 + len(corpus)
+                corpus[f"s{number:03d}"] = _corpus_article(number, data.draw)
+            elif action == "date":
+                moment = START + timedelta(days=data.draw(st.integers(0, 400)))
+                corpus[slug] = (replace(article, date=ArchiveDate(moment, "day", "d")), words)
+            elif action == "words":
+                corpus[slug] = (
+                    article,
+                    tuple(data.draw(st.lists(st.sampled_from(WORDS), max_size=6))),
+                )
+            else:
+                fresh, _ = _corpus_article(int(slug[1:]), data.draw)
+                corpus[slug] = (fresh, words)
+        incremental = _related(corpus, memo)
+        full = _related(corpus)
+        assert dict(incremental.by_slug) == dict(full.by_slug)
+        assert [(a.slug, e) for a, e in incremental.unmatched] == [
+            (a.slug, e) for a, e in full.unmatched
+        ]
+        memo = incremental.memo
+
+
+def test_an_edit_recomputes_only_the_lists_it_can_reach():
+    # 300 articles on 30 rare topics: a new title on one reaches a handful of lists.
+    items = [
+        replace(
+            BASE,
+            slug=f"s{n:03d}",
+            title=f"T{n}",
+            date=ArchiveDate(START + timedelta(days=n), "day", "d"),
+            authors=(f"p{n}",),
+            terms={"topics": (f"topic{n % 30}",)},
+        )
+        for n in range(300)
+    ]
+    items.reverse()
+    first = compute_related(items, {}, 4)
+    edited = [replace(a, title="Changed") if a.slug == "s150" else a for a in items]
+    second = compute_related(edited, {}, 4, first.memo)
+    assert second.by_slug == compute_related(edited, {}, 4).by_slug
+    assert 0 < second.recomputed <= 12

@@ -145,7 +145,7 @@ class Watcher(threading.Thread):
         on_batch: Callable[[set[str]], None],
         *,
         interval: float = 0.1,
-        quiet: float = 0.2,
+        quiet: float = 0.1,
         longest: float = 5.0,
         snapshot: Snapshot | None = None,
         use_inotify: bool = True,
