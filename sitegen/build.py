@@ -169,18 +169,22 @@ def _relative_to_site(errors: list[SitegenError], site_dir: Path) -> None:
                 error.path = path.relative_to(site).as_posix()
 
 
-def build_site(options: BuildOptions) -> BuildResult:
-    """Build the site into the output folder; on any error the folder is left as it was."""
+def build_site(options: BuildOptions, signature: str | None = None) -> BuildResult:
+    """Build the site into the output folder; on any error the folder is left as it was.
+
+    `signature` is the `input_signature` the caller has just taken, if any.
+    """
     try:
-        return _build(options)
+        return _build(options, signature)
     except BuildFailed as failed:
         _relative_to_site(failed.errors, options.site_dir)
         raise
 
 
-def _build(options: BuildOptions) -> BuildResult:
+def _build(options: BuildOptions, signature: str | None) -> BuildResult:
     started = time.perf_counter()
-    signature = input_signature(options) if options.use_cache else ""
+    if signature is None:
+        signature = input_signature(options) if options.use_cache else ""
     if signature:
         unchanged = unchanged_since_last_build(options, signature)
         if unchanged is not None:

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import bibtexparser
 import rispy
 from bibtexparser import model as bib
+from bibtexparser.middlewares.parsestack import default_unparse_stack
 
 from .dates import human_date
 from .model import Article, Author
@@ -105,7 +106,9 @@ def bibtex(article: Article, authors: Sequence[Author], site_title: str, url: st
     if article.type == "interview":
         fields.append(bib.Field("note", "Interview"))
     library = bibtexparser.Library([bib.Entry("misc", key, fields)])
-    return bibtexparser.write_string(library)
+    # The library is ours and thrown away: written in place, without a deep copy.
+    in_place = default_unparse_stack(allow_inplace_modification=True)
+    return bibtexparser.write_string(library, unparse_stack=in_place)
 
 
 def ris(

@@ -96,12 +96,14 @@ def _run_build(args: argparse.Namespace) -> int:
         use_cache=not args.no_cache,
     )
     result = None
+    signature = None
     if options.use_cache:  # answer a build with nothing to do before loading the pipeline
-        result = unchanged_since_last_build(options, input_signature(options))
+        signature = input_signature(options)
+        result = unchanged_since_last_build(options, signature)
     if result is None:
         from .build import build_site
 
-        result = build_site(options)
+        result = build_site(options, signature)
     if not args.quiet:
         for warning in result.warnings:
             print(f"warning: {warning.format()}", file=sys.stderr)

@@ -26,6 +26,11 @@ def _clean(text: str) -> str:
     return _XML_ILLEGAL.sub("", text)
 
 
+def feed_content(html: str, origin: str) -> str:
+    """An article's HTML as a feed entry carries it: absolute links, XML-safe."""
+    return _clean(absolutize(html, origin))
+
+
 def atom_feed(
     *,
     feed_url: str,
@@ -37,7 +42,7 @@ def atom_feed(
     authors_of: Callable[[Article], Sequence[Author]],
     author_url: Callable[[Author], str],
     article_url: Callable[[Article], str],
-    content_of: Callable[[Article], str | None],
+    content_of: Callable[[Article], str | None],  # from feed_content(), or None
     summary_of: Callable[[Article], str],
 ) -> bytes:
     """One Atom document; `updated` comes from the content, never the clock."""
@@ -66,7 +71,7 @@ def atom_feed(
         entry.summary(_clean(summary_of(article)))
         content = content_of(article)
         if content is not None:
-            entry.content(_clean(content), type="html")
+            entry.content(content, type="html")
         for taxonomy, terms in article.terms.items():
             for term in terms:
                 entry.category(term=_clean(term), label=_clean(term), scheme=taxonomy)

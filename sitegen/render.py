@@ -60,6 +60,7 @@ class Renderer:
         # A card looks the same on every list it is on: render it once per heading level.
         env.globals["render_card"] = self.render_card
         self._people: dict[str, dict[str, Any]] = {}
+        self._feed_contents: dict[str, str] = {}
 
     # -- URLs ---------------------------------------------------------------
     def url(self, path: str) -> str:
@@ -476,7 +477,6 @@ class Renderer:
     # -- feeds ----------------------------------------------------------------
     def _feed(self, path: str, page_path: str, title: str, articles: tuple[Article, ...]) -> bytes:
         chosen = [a for a in articles if not a.draft][: self.settings.feed_size]
-        origin = self.settings.origin
         full = self.settings.feed_full_content
         return feeds.atom_feed(
             feed_url=self.abs_url(path),
@@ -488,9 +488,19 @@ class Renderer:
             authors_of=lambda a: [self.library.authors[s] for s in a.authors],
             author_url=lambda author: self.abs_url(author.url_path),
             article_url=lambda a: self.abs_url(a.url_path),
-            content_of=lambda a: feeds.absolutize(self.library.html("articles", a.slug), origin) if full else None,
+            content_of=self._feed_content if full else lambda a: None,
             summary_of=lambda a: self.library.summaries[a.slug],
         )  # fmt: skip
+
+    def _feed_content(self, article: Article) -> str:
+        # An article is in several feeds (the site's, its people's, its terms'): once each.
+        content = self._feed_contents.get(article.slug)
+        if content is None:
+            html = self.library.html("articles", article.slug)
+            content = self._feed_contents[article.slug] = feeds.feed_content(
+                html, self.settings.origin
+            )
+        return content
 
     def _render_feed(self, route: Route) -> bytes:
         return self._feed("feed.xml", "", self.settings.title, self.library.articles)

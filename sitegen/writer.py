@@ -218,10 +218,7 @@ def _delete_stale(output: Path, stale: list[str]) -> int:
 def _write_manifest(
     output: Path, hashes: Mapping[str, str], fingerprints: Mapping[str, str]
 ) -> None:
-    manifest = {
-        "files": dict(sorted(hashes.items())),
-        "fingerprints": dict(sorted(fingerprints.items())),
-    }
+    manifest = {"files": hashes, "fingerprints": fingerprints}
     data = json.dumps(manifest, sort_keys=True, separators=(",", ":"))  # the C encoder
     temporary = output / f"{MANIFEST}{TMP_TAG}{os.getpid()}"
     temporary.write_text(data + "\n", encoding="utf-8")

@@ -123,7 +123,7 @@ def _related(corpus: dict[str, tuple[Article, tuple[str, ...]]], previous=None):
     return compute_related(articles, words, 4, previous)
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.data())
 def test_incremental_related_equals_a_full_computation(data):
     corpus = dict(
