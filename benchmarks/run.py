@@ -322,6 +322,9 @@ class Runner:
         name = tool + ("-search" if search else "")
         log = self.run_dir.parent / "logs" / f"n{self.corpus.size}-r{repeat}-{name}-{figure}.log"
         env = self.env if tool == "sitegen" else dict(os.environ)  # repo on the path for sitegen
+        # Flush what earlier steps wrote (copies, other tools' outputs, deletions), so that
+        # no build pays for the disk write-back of another.
+        os.sync()
         data = measure(self.command(tool, search), log, self.args.timeout, env)
         m = Measurement(self.corpus.size, repeat, name, figure, log=str(log), **data)
         self.record(m)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import operator
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
@@ -61,6 +62,7 @@ class Renderer:
         env.globals["render_card"] = self.render_card
         self._people: dict[str, dict[str, Any]] = {}
         self._feed_contents: dict[str, str] = {}
+        self._sitemap: list[dict[str, str | None]] | None = None
 
     # -- URLs ---------------------------------------------------------------
     def url(self, path: str) -> str:
@@ -436,11 +438,17 @@ class Renderer:
         )
 
     def _render_sitemap(self, route: Route) -> bytes:
-        return self._page("sitemap", entries=list(self.sitemap_entries()))
+        return self._page("sitemap", entries=self.sitemap_entries())
 
-    def sitemap_entries(self) -> Iterator[dict[str, str | None]]:
+    def sitemap_entries(self) -> list[dict[str, str | None]]:
         """Every public HTML page with a lastmod from the content, never the clock."""
+        if self._sitemap is None:
+            self._sitemap = list(self._sitemap_entries())
+        return self._sitemap
+
+    def _sitemap_entries(self) -> Iterator[dict[str, str | None]]:
         latest = self.library.articles[0].last_modified if self.library.articles else None
+        moment = operator.attrgetter("moment")  # datetimes compare in C, ArchiveDates do not
         for route in self.library.routes:
             if not route.path.endswith("index.html") or route.kind == "search":
                 continue
@@ -455,9 +463,8 @@ class Renderer:
                 and route.pager.items
                 and isinstance(route.pager.items[0], Article)
             ):
-                lastmod = max(
-                    (a.last_modified for a in route.pager.items if a.last_modified), default=None
-                )
+                dates = [a.last_modified for a in route.pager.items if a.last_modified]
+                lastmod = max(dates, key=moment, default=None)
             elif route.kind in ("home", "archive", "author_index", "taxonomy"):
                 lastmod = latest
             yield {"loc": self.abs_url(path), "lastmod": lastmod.isoformat() if lastmod else None}

@@ -230,7 +230,9 @@ class PreviewBuilder:
             )
             from .build import build_site  # the pipeline loads on the first build
 
-            result = build_site(options)
+            # No input signature: the watcher already knows that something changed, and
+            # a preview never answers from the last build's state.
+            result = build_site(options, signature="")
         except BuildFailed as failed:
             return Outcome(self.base_path, errors=tuple(failed.errors))
         except SitegenError as error:
@@ -312,7 +314,7 @@ class SearchIndexer:
         if replaced.search_root is not None and replaced.search_root != target:
             shutil.rmtree(replaced.search_root, ignore_errors=True)
 
-    PAUSE = 1.0  # seconds without a newer rebuild before indexing starts
+    PAUSE = 3.0  # seconds without a newer rebuild before indexing starts
 
     def _superseded(self, number: int, wait: float) -> bool:
         deadline = time.monotonic() + wait
