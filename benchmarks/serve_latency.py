@@ -212,6 +212,41 @@ def measure(articles: int, seed: int, repeat: int, timeout: float) -> dict[str, 
     }
 
 
+def report(args: argparse.Namespace, results: dict, load_at_start: tuple[float, ...]) -> str:
+    """The markdown section of one run: machine, date, command, the rounds and the median."""
+    from .run import _git_state, _run_text, machine_line
+
+    argv = " ".join(sys.argv[1:])
+    now = os.getloadavg()
+    load = ", ".join(f"{a:.1f} → {b:.1f}" for a, b in zip(load_at_start, now, strict=True))
+    lines = [
+        f"## Preview latency, {_run_text(['date', '-u'])}",
+        "",
+        f"- machine: {machine_line()}",
+        f"- command: `python -m benchmarks.serve_latency {argv}`",
+        f"- sitegen at {_git_state()}",
+        f"- load average (1, 5, 15 min) at start → end: {load}",
+        "",
+        f"{args.articles:,} articles, {results['pages']} pages; first build "
+        f"{results['first_build_s']} s (server up after {results['startup_s']} s)",
+        "",
+        "| round | save → new page (s) | observed (s) | build (s) | written | server CPU (s) |",
+        "| ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for number, r in enumerate(results["rounds"], start=1):
+        lines.append(
+            f"| {number} | {r['latency_s']} | {r['observed_s']} | {r['build_s']} "
+            f"| {r['written']} | {r['server_cpu_s']} |"
+        )
+    lines += [
+        "",
+        f"Median save → new page: **{results['latency_median_s']} s** "
+        f"(min {results['latency_min_s']}, max {results['latency_max_s']}); target < 1 s.",
+        "",
+    ]
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.serve_latency", description=__doc__)
     parser.add_argument("--articles", type=int, default=1000, help="corpus size (default 1000)")
@@ -219,19 +254,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=5, help="edits to time (default 5)")
     parser.add_argument("--timeout", type=float, default=900, help="seconds per wait")
     parser.add_argument("--json", type=Path, help="also write the results here")
+    parser.add_argument(
+        "--record", action="store_true", help="append the table to benchmarks/RESULTS.md"
+    )
     args = parser.parse_args(argv)
+    load_at_start = os.getloadavg()
     results = measure(args.articles, args.seed, args.repeat, args.timeout)
-    print(f"\n{args.articles} articles, {results['pages']} pages")
-    print(f"first build {results['first_build_s']} s (server up after {results['startup_s']} s)")
-    print("| round | save → new page (s) | observed (s) | build (s) | written | server CPU (s) |")
-    print("| ---: | ---: | ---: | ---: | ---: | ---: |")
-    for number, r in enumerate(results["rounds"], start=1):  # type: ignore[arg-type]
-        print(
-            f"| {number} | {r['latency_s']} | {r['observed_s']} | {r['build_s']} "
-            f"| {r['written']} | {r['server_cpu_s']} |"
-        )
-    print(f"median {results['latency_median_s']} s; target < 1 s")
-    print(f"load average {results['load_average']} on {results['cores']} cores")
+    text = report(args, results, load_at_start)
+    print("\n" + text)
+    if args.record:
+        from .run import RESULTS_FILE
+
+        with RESULTS_FILE.open("a", encoding="utf-8") as handle:
+            handle.write("\n" + text)
+        print(f"appended to {RESULTS_FILE}")
     if args.json:
         args.json.write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
     return 0 if results["exit_status"] == 0 and not results["temporary_leftovers"] else 1

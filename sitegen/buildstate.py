@@ -6,6 +6,7 @@ to do answers before Jinja, Markdown and the feed writer are even loaded.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 from dataclasses import dataclass, field
@@ -55,27 +56,46 @@ def input_signature(options: BuildOptions) -> str:
     digest = hashlib.sha256(repr((__version__, options, options.output.resolve())).encode())
     roots = [options.site_dir / "content", options.site_dir / "sitegen.toml"]
     roots += search_path(options.site_dir, "templates") + search_path(options.site_dir, "assets")
+    lines: list[str] = []
     for root in roots:
-        for folder, _dirs, names in (
-            sorted(os.walk(root)) if root.is_dir() else [("", [], [str(root)])]
-        ):
-            for name in sorted(names):
-                path = os.path.join(folder, name)
-                try:
-                    stat = os.stat(path)
-                except OSError:
-                    continue
-                digest.update(
-                    f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}\0{stat.st_ino}\n".encode()
-                )
+        _stamp_tree(os.fspath(root), lines)
+    digest.update("".join(lines).encode())
     return digest.hexdigest()
 
 
-def manifest_digest(output: Path) -> str | None:
+def _stamp_tree(path: str, lines: list[str]) -> None:
+    """One line per file under `path` (or for `path` itself): name, size, mtime, inode.
+
+    os.scandir in sorted order; a file that vanishes meanwhile is left out.
+    """
     try:
-        return hashlib.sha256((output / MANIFEST).read_bytes()).hexdigest()
+        entries = sorted(os.scandir(path), key=lambda entry: entry.name)
+    except NotADirectoryError:
+        with contextlib.suppress(OSError):
+            stat = os.stat(path)
+            lines.append(f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}\0{stat.st_ino}\n")
+        return
+    except OSError:
+        return
+    for entry in entries:
+        try:
+            if entry.is_dir(follow_symlinks=False):  # as os.walk: no symlink loops
+                _stamp_tree(entry.path, lines)
+                continue
+            stat = entry.stat()
+        except OSError:
+            continue
+        lines.append(f"{entry.path}\0{stat.st_size}\0{stat.st_mtime_ns}\0{stat.st_ino}\n")
+
+
+def manifest_digest(output: Path) -> str | None:
+    """Which manifest the output holds: the writer replaces it by a rename, so a new one
+    has a new inode, and any other change shows in its size or mtime."""
+    try:
+        stat = (output / MANIFEST).stat()
     except OSError:
         return None
+    return f"{stat.st_ino}:{stat.st_size}:{stat.st_mtime_ns}"
 
 
 def unchanged_since_last_build(options: BuildOptions, signature: str) -> BuildResult | None:

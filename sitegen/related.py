@@ -186,6 +186,7 @@ class RelatedMemo:
     """What one computation saw, so that the next recomputes only what an edit can change."""
 
     count: int
+    catch_all: int  # CATCH_ALL when it was made; weights are in the keys themselves
     order: dict[str, int]  # slug -> rank, newest first
     stamps: dict[str, float]  # slug -> date; an unchanged date keeps the relative order
     keys: dict[str, dict[str, float]]
@@ -271,7 +272,7 @@ def compute_related(
             posting.append(article.slug)
     entries = {a.slug: tuple(a.related) for a in articles}
     stamps = {a.slug: a.date.moment.timestamp() if a.date else math.inf for a in articles}
-    memo = RelatedMemo(count, order, stamps, keys, titles, entries, {}, {})
+    memo = RelatedMemo(count, CATCH_ALL, order, stamps, keys, titles, entries, {}, {})
     stale = _stale(previous, memo, postings) if previous is not None else None
 
     unmatched: list[tuple[Article, str]] = []
@@ -305,7 +306,7 @@ def _stale(
     postings, the neighbours around it in its catch-all postings (where it is now and
     where it was), and the articles whose entries name it.
     """
-    if old.count != new.count:
+    if old.count != new.count or getattr(old, "catch_all", None) != new.catch_all:
         return None
     changed = {
         slug

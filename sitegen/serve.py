@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from .buildstate import BuildOptions, BuildResult
+from .cli import DEFAULT_HOST, DEFAULT_PORT, add_serve_arguments
 from .config import CONFIG_NAME, Settings, load_settings
 from .errors import BuildFailed, SitegenError
 from .preview.net import PortError, bind_first_free, is_loopback, url_host
@@ -37,48 +38,8 @@ from .writer import read_manifest
 if TYPE_CHECKING:  # tornado is imported only when a server starts, not by every command
     from .preview.server import ReloadHub
 
-DEFAULT_HOST = "127.0.0.1"
-DEFAULT_PORT = 8000
-
 
 # --- the command line --------------------------------------------------------------------
-
-
-def _add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--site", type=Path, default=Path("."), help="site folder (default: .)")
-    parser.add_argument(
-        "--host",
-        help=f"address to listen on (default: {DEFAULT_HOST}; any other is reachable by others)",
-    )
-    parser.add_argument(
-        "--port",
-        type=_port_number,
-        default=DEFAULT_PORT,
-        help=f"port to listen on; the next free one if busy (default: {DEFAULT_PORT})",
-    )
-    parser.add_argument("--drafts", action="store_true", help="include drafts")
-    parser.add_argument("--open", action="store_true", help="open the preview in a web browser")
-
-
-def _port_number(text: str) -> int:
-    try:
-        port = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a port number: {text!r}") from None
-    if not 0 <= port <= 65535:
-        raise argparse.ArgumentTypeError(f"not a port number: {text!r} (0 to 65535)")
-    return port
-
-
-def add_serve_command(commands: argparse._SubParsersAction) -> None:
-    """Add `sitegen serve` to the CLI's subcommands."""
-    parser = commands.add_parser(
-        "serve",
-        help="preview the site with live reload",
-        description="Build the site into a temporary folder, serve it under base_url's path on "
-        "loopback, and rebuild and reload the browser whenever a source changes.",
-    )
-    _add_arguments(parser)
 
 
 def run_serve(args: argparse.Namespace) -> int:
@@ -99,7 +60,7 @@ def run_serve(args: argparse.Namespace) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     """`python -m sitegen.serve`: the same command outside the `sitegen` CLI."""
     parser = argparse.ArgumentParser(prog="sitegen serve", description=__doc__.split("\n")[0])
-    _add_arguments(parser)
+    add_serve_arguments(parser)
     return run_serve(parser.parse_args(argv))
 
 

@@ -27,7 +27,6 @@ from support.browser import PageLog
 from support.ports import free_port
 from support.site import contents, copy_site
 
-from sitegen import cli
 from sitegen.errors import ContentError
 from sitegen.preview.paths import resolve, site_segments
 from sitegen.preview.server import error_page, inject_script
@@ -50,10 +49,8 @@ LIVERELOAD_CONNECTED = (
 
 
 def serve_command(site: Path, *args: str) -> list[str]:
-    """`sitegen serve` through the CLI once it is wired in; `python -m sitegen.serve` until then."""
-    if hasattr(cli, "run_serve"):
-        return [sys.executable, "-m", "sitegen", "serve", "--site", str(site), *args]
-    return [sys.executable, "-m", "sitegen.serve", "--site", str(site), *args]
+    """`sitegen serve` through the CLI, as an editor runs it."""
+    return [sys.executable, "-m", "sitegen", "serve", "--site", str(site), *args]
 
 
 class ServeProcess:
