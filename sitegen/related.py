@@ -7,6 +7,7 @@ add to the score of candidates found otherwise, or fill in by nearby dates.
 
 from __future__ import annotations
 
+import functools
 import heapq
 import math
 import re
@@ -173,10 +174,14 @@ STOP_WORDS = frozenset(
 )
 
 
+_QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "‘": "'", "’": "'"})
+
+
+@functools.lru_cache(maxsize=1 << 16)  # every title and entry, at every build
 def normalise_title(title: str) -> str:
     """Titles compared as the contract says: NFKC, quotes alike, spaces collapsed, casefolded."""
     text = unicodedata.normalize("NFKC", title)
-    text = text.translate(str.maketrans({"“": '"', "”": '"', "„": '"', "‘": "'", "’": "'"}))
+    text = text.translate(_QUOTES)
     text = " ".join(text.split()).casefold()
     return text.rstrip(".!?;:,…").rstrip()
 

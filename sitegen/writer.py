@@ -223,3 +223,17 @@ def _write_manifest(
     temporary = output / f"{MANIFEST}{TMP_TAG}{os.getpid()}"
     temporary.write_text(data + "\n", encoding="utf-8")
     os.replace(temporary, output / MANIFEST)
+    _remember_manifest(output, manifest)
+
+
+def _remember_manifest(output: Path, tables: dict[str, Mapping[str, str]]) -> None:
+    """What was just written is what the next read in this process (a preview's next
+    rebuild) would parse back."""
+    global _LAST_READ
+    path = output / MANIFEST
+    try:
+        stat = path.stat()
+    except OSError:
+        return
+    stamp = (str(path), stat.st_mtime_ns, stat.st_size, stat.st_ino)
+    _LAST_READ = (stamp, {name: dict(table) for name, table in tables.items()})
