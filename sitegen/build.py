@@ -22,6 +22,7 @@ from .config import Settings, load_settings
 from .errors import BuildFailed, ConfigError, ErrorCollector, SitegenError
 from .ingest import ingest
 from .library import Library, build_library
+from .related import RelatedMemo
 from .render import CARD_TEMPLATE, TEMPLATES, RenderResult, render_site
 from .search import build_search_index
 from .templates import check_templates, make_environment, template_dependencies
@@ -93,15 +94,17 @@ def prepare(options: BuildOptions, timer: _Timer | None = None) -> Prepared:
     cache = BuildCache(options.cache, enabled=options.use_cache)
     ingested = ingest(options.site_dir, settings, errors, cache)
     timer.lap("load")
+    related_memo = cache.state("related")
     library = build_library(
         settings,
         ingested.sources,
         ingested.bodies,
         errors,
         drafts=options.drafts,
-        related_memo=cache.state("related"),
+        related_memo=related_memo if isinstance(related_memo, RelatedMemo) else None,
     )
-    cache.store_state("related", library.related_memo)
+    if library.related_memo is not related_memo:  # the same object when nothing changed
+        cache.store_state("related", library.related_memo)
     library.content_keys = ingested.content_keys
 
     def load_html(kind: str, slug: str) -> str:

@@ -113,9 +113,7 @@ class BuildCache:
         if db is None:
             return
         live = set(live)
-        where = str(self.path)
-        for entry in [entry for entry in _MEMORY if entry[0] == where and entry[1] not in live]:
-            del _MEMORY[entry]
+        _forget(str(self.path), keep=live)
         with contextlib.suppress(sqlite3.Error), db:
             db.execute("CREATE TEMP TABLE IF NOT EXISTS live (key TEXT PRIMARY KEY)")
             db.execute("DELETE FROM live")
@@ -167,6 +165,7 @@ def _remember(where: str, key: str, meta: Any) -> Any:
     return meta
 
 
-def _forget(where: str) -> None:
-    for entry in [entry for entry in _MEMORY if entry[0] == where]:
+def _forget(where: str, keep: set[str] | frozenset[str] = frozenset()) -> None:
+    """Drop what is remembered of one cache file, but for the keys in `keep`."""
+    for entry in [entry for entry in _MEMORY if entry[0] == where and entry[1] not in keep]:
         del _MEMORY[entry]

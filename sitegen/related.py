@@ -205,8 +205,8 @@ class RelatedMemo:
 class RelatedResult:
     by_slug: Mapping[str, tuple[str, ...]]
     unmatched: tuple[tuple[Article, str], ...]  # (article, entry) for warnings
-    memo: RelatedMemo | None = None
-    recomputed: int = 0  # how many lists were computed rather than reused
+    memo: RelatedMemo
+    recomputed: int  # how many lists were computed rather than reused
 
 
 def top_words(title: str, text: str) -> tuple[str, ...]:
@@ -296,6 +296,8 @@ def compute_related(
         if missing:
             memo.unmatched[slug] = tuple(missing)
             unmatched.extend((article, entry) for entry in missing)
+    if stale is not None and not stale and previous.order.keys() == order.keys():  # type: ignore[union-attr]
+        memo = previous  # nothing it holds has changed: the caller need not store it again
     recomputed = len(articles) if stale is None else len(stale)
     return RelatedResult(memo.by_slug, tuple(unmatched), memo, recomputed)
 
@@ -311,7 +313,7 @@ def _stale(
     postings, the neighbours around it in its catch-all postings (where it is now and
     where it was), and the articles whose entries name it.
     """
-    if old.count != new.count or getattr(old, "catch_all", None) != new.catch_all:
+    if old.count != new.count or old.catch_all != new.catch_all:
         return None
     changed = {
         slug
@@ -333,8 +335,7 @@ def _stale(
         members += [s for s in changed if key in old.keys.get(s, ())]
         before = sorted(members, key=old.order.__getitem__)
         if min(len(before), len(now)) <= CATCH_ALL:
-            stale.update(s for s in now)  # a rare key on either side: all its members
-            stale.update(s for s in before if s in new.order)
+            stale.update(now)  # a rare key on either side: all its members (the others changed)
             continue
         for posting in (now, before):
             for at, slug in enumerate(posting):

@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
 from sitegen.config import Settings
 from sitegen.loader import parse_article
+from sitegen.model import ArchiveDate, Article
 from sitegen.related import compute_related, normalise_title, top_words
 
 SETTINGS = Settings(title="t", base_url="https://example.org/")
@@ -80,13 +87,6 @@ def test_catch_all_keys_stay_bounded():
 # again. Whatever the edits, the result must equal a computation from scratch; the
 # pool is large enough that popular topics, authors and words are catch-all keys.
 
-from dataclasses import replace  # noqa: E402
-from datetime import UTC, datetime, timedelta  # noqa: E402
-
-from hypothesis import HealthCheck, given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
-
-from sitegen.model import ArchiveDate, Article  # noqa: E402
 
 WORDS = [f"word{letter}{n}" for letter in "abcdefgh" for n in range(6)]
 TOPICS = ["common", "usual", *(f"topic{n}" for n in range(12))]
@@ -180,3 +180,5 @@ def test_an_edit_recomputes_only_the_lists_it_can_reach():
     second = compute_related(edited, {}, 4, first.memo)
     assert second.by_slug == compute_related(edited, {}, 4).by_slug
     assert 0 < second.recomputed <= 12
+    again = compute_related(edited, {}, 4, second.memo)  # nothing changed since
+    assert again.recomputed == 0 and again.memo is second.memo
