@@ -7,6 +7,7 @@ add to the score of candidates found otherwise, or fill in by nearby dates.
 
 from __future__ import annotations
 
+import bisect
 import functools
 import heapq
 import math
@@ -287,12 +288,9 @@ def compute_related(
             memo.by_slug[slug] = previous.by_slug[slug]  # type: ignore[union-attr]
             missing = previous.unmatched.get(slug, ())  # type: ignore[union-attr]
         else:
-            chosen, missing = _editor_entries(article, by_slug, by_title)
-            if len(chosen) < count:
-                exclude = {slug, *chosen}
-                wanted = count - len(chosen)
-                chosen.extend(_computed(slug, keys, postings, positions, order, wanted, exclude))
-            memo.by_slug[slug] = tuple(chosen[:count])
+            memo.by_slug[slug], missing = _list_of(
+                article, by_slug, by_title, keys, postings, positions, order, count
+            )
         if missing:
             memo.unmatched[slug] = tuple(missing)
             unmatched.extend((article, entry) for entry in missing)
@@ -300,6 +298,99 @@ def compute_related(
         memo = previous  # nothing it holds has changed: the caller need not store it again
     recomputed = len(articles) if stale is None else len(stale)
     return RelatedResult(memo.by_slug, tuple(unmatched), memo, recomputed)
+
+
+def _list_of(
+    article: Article,
+    by_slug: Mapping[str, Article],
+    by_title: Mapping[str, Article],
+    keys: Mapping[str, Mapping[str, float]],
+    postings: Mapping[str, list[str]],
+    positions: Mapping[str, Mapping[str, int]],
+    order: Mapping[str, int],
+    count: int,
+) -> tuple[tuple[str, ...], list[str]]:
+    """One article's list (editor entries first) and its entries that match nothing."""
+    chosen, missing = _editor_entries(article, by_slug, by_title)
+    if len(chosen) < count:
+        exclude = {article.slug, *chosen}
+        wanted = count - len(chosen)
+        chosen.extend(_computed(article.slug, keys, postings, positions, order, wanted, exclude))
+    return tuple(chosen[:count]), missing
+
+
+def patch_related(
+    previous: RelatedMemo,
+    articles_by_slug: Mapping[str, Article],
+    words: Mapping[str, Sequence[str]],
+) -> RelatedResult | None:
+    """The lists after edits that changed only the words of some articles' bodies.
+
+    Their dates, titles, people, terms and entries are as `previous` saw them, so the
+    order and every other article's keys are too: this skips what `compute_related`
+    rebuilds for the whole archive. None when the change is too large to patch.
+    """
+    order = previous.order
+    keys = previous.keys
+    changed: dict[str, dict[str, float]] = {}
+    for slug, new_words in words.items():
+        if slug in order:  # drafts have no list
+            new_keys = _keys(articles_by_slug[slug], new_words)
+            if new_keys != keys[slug]:
+                changed[slug] = new_keys
+    published = {slug: articles_by_slug[slug] for slug in order}
+    if not changed:
+        return RelatedResult(previous.by_slug, _unmatched(previous, published), previous, 0)
+    keys = {**keys, **changed}
+    postings: dict[str, list[str]] = defaultdict(list)
+    for slug in order:  # newest first, as compute_related made them
+        for key in keys[slug]:
+            postings[key].append(slug)
+    memo = RelatedMemo(
+        previous.count,
+        previous.catch_all,
+        order,
+        previous.stamps,
+        keys,
+        previous.titles,
+        previous.entries,
+        dict(previous.by_slug),
+        previous.unmatched,
+    )
+    stale = _stale(previous, memo, postings)
+    if stale is None:
+        return None
+    by_title: dict[str, Article] = {}
+    for slug, title in previous.titles.items():
+        by_title.setdefault(title, published[slug])
+    positions = _Positions(postings, order, keys)
+    for slug in stale:
+        memo.by_slug[slug], _ = _list_of(
+            published[slug], published, by_title, keys, postings, positions, order, memo.count
+        )
+    return RelatedResult(memo.by_slug, _unmatched(memo, published), memo, len(stale))
+
+
+class _Positions(dict):
+    """Where each key of an article sits in its posting, found when first asked for."""
+
+    def __init__(self, postings, order, keys) -> None:
+        super().__init__()
+        self.postings, self.order, self.keys = postings, order, keys
+
+    def __missing__(self, slug: str) -> dict[str, int]:
+        rank = self.order[slug]
+        where = self[slug] = {
+            key: bisect.bisect_left(self.postings[key], rank, key=self.order.__getitem__)
+            for key in self.keys[slug]
+        }
+        return where
+
+
+def _unmatched(memo: RelatedMemo, published: Mapping[str, Article]):
+    return tuple(
+        (published[slug], entry) for slug in memo.order for entry in memo.unmatched.get(slug, ())
+    )
 
 
 def _stale(

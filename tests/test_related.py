@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from sitegen.config import Settings
 from sitegen.loader import parse_article
 from sitegen.model import ArchiveDate, Article
-from sitegen.related import compute_related, normalise_title, top_words
+from sitegen.related import compute_related, normalise_title, patch_related, top_words
 
 SETTINGS = Settings(title="t", base_url="https://example.org/")
 
@@ -159,6 +159,34 @@ def test_incremental_related_equals_a_full_computation(data):
             (a.slug, e) for a, e in full.unmatched
         ]
         memo = incremental.memo
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.data())
+def test_patching_body_words_equals_a_full_computation(data):
+    # The build patches the lists when only bodies changed: the same lists as computing all.
+    corpus = dict(
+        (f"s{n:03d}", _corpus_article(n, data.draw)) for n in range(data.draw(st.integers(70, 160)))
+    )
+    memo = _related(corpus).memo
+    for _ in range(data.draw(st.integers(1, 4))):
+        edited = data.draw(st.lists(st.sampled_from(sorted(corpus)), min_size=1, max_size=3))
+        new_words = {}
+        for slug in edited:
+            words = tuple(data.draw(st.lists(st.sampled_from(WORDS), max_size=6)))
+            corpus[slug] = (corpus[slug][0], words)
+            new_words[slug] = words
+        by_slug = {slug: article for slug, (article, _) in corpus.items()}
+        patched = patch_related(memo, by_slug, new_words)
+        full = _related(corpus)
+        assert patched is not None
+        assert dict(patched.by_slug) == dict(full.by_slug)
+        assert [(a.slug, e) for a, e in patched.unmatched] == [
+            (a.slug, e) for a, e in full.unmatched
+        ]
+        # and the patched memo serves the next computation as a full one's would
+        assert dict(_related(corpus, patched.memo).by_slug) == dict(full.by_slug)
+        memo = patched.memo
 
 
 def test_an_edit_recomputes_only_the_lists_it_can_reach():
