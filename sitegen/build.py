@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import time
 from dataclasses import dataclass
@@ -13,6 +14,7 @@ from .assets import Asset, build_assets, collect_asset_files
 from .buildstate import (
     BuildOptions,
     BuildResult,
+    InputSignature,
     input_signature,
     manifest_digest,
     unchanged_since_last_build,
@@ -20,11 +22,12 @@ from .buildstate import (
 from .cache import BuildCache
 from .config import Settings, load_settings
 from .errors import BuildFailed, ConfigError, ErrorCollector, SitegenError
-from .ingest import ingest
+from .ingest import Ingested, ingest, scan_sources
 from .library import Library, build_library
 from .related import RelatedMemo
 from .render import CARD_TEMPLATE, TEMPLATES, RenderResult, render_site
 from .search import build_search_index
+from .snapshot import Patch, snapshot_key, store_full, store_patch, try_patch
 from .templates import check_templates, make_environment, template_dependencies
 from .theme import search_path
 from .writer import read_fingerprints, read_manifest, write_output
@@ -83,38 +86,83 @@ class Prepared:
     assets: dict[str, Asset]
     env: jinja2.Environment
     cache: BuildCache
+    template_sources: dict[str, str]
+    snapshot_key: str
+    related_memo: RelatedMemo | None  # the memo the build started from
+    patch: Patch | None = None  # set when the last library was patched for body edits
+    ingested: Ingested | None = None  # set when everything was loaded and indexed
 
 
-def prepare(options: BuildOptions, timer: _Timer | None = None) -> Prepared:
+def prepare(
+    options: BuildOptions, timer: _Timer | None = None, signature: InputSignature | None = None
+) -> Prepared:
     """Load, model and check everything; raises BuildFailed before anything is written."""
     timer = timer or _Timer()
     settings = load_settings(options.site_dir, options.base_url)
     _check_output_folder(options.site_dir, options.output)
     errors = ErrorCollector()
     cache = BuildCache(options.cache, enabled=options.use_cache)
-    ingested = ingest(options.site_dir, settings, errors, cache)
-    timer.lap("load")
-    related_memo = cache.state("related")
-    library = build_library(
-        settings,
-        ingested.sources,
-        ingested.bodies,
-        errors,
-        drafts=options.drafts,
-        related_memo=related_memo if isinstance(related_memo, RelatedMemo) else None,
-    )
-    if library.related_memo is not related_memo:  # the same object when nothing changed
-        cache.store_state("related", library.related_memo)
-    library.content_keys = ingested.content_keys
+    stamps = signature.files if signature is not None else None
+    scan = scan_sources(options.site_dir, settings, errors, cache, stamps)
+    assets, env, late = _theme(options, settings)
+    template_sources = _template_sources(env)
+    key = snapshot_key(options, settings, template_sources, assets)
+    patch = None
+    if options.use_cache and not errors.errors and not late.errors:
+        patch = try_patch(cache, key, scan, settings, options)
+    ingested = None
+    related_memo = None
+    if patch is not None:
+        library = patch.library
+        timer.lap("load")
+    else:
+        related_memo = cache.state("related")  # any earlier computation's memo will do
+        if not isinstance(related_memo, RelatedMemo):
+            related_memo = None
+        ingested = ingest(options.site_dir, settings, errors, cache, scan)
+        timer.lap("load")
+        library = build_library(
+            settings,
+            ingested.sources,
+            ingested.bodies,
+            errors,
+            drafts=options.drafts,
+            related_memo=related_memo,
+        )
+        library.content_keys = ingested.content_keys
 
     def load_html(kind: str, slug: str) -> str:
-        html = cache.parsed_html(ingested.content_keys[(kind, slug)])
+        html = cache.parsed_html(library.content_keys[(kind, slug)])
         if html is None:
             raise SitegenError("the build cache lost an entry; build again with --no-cache")
         return html
 
     library.html_loader = load_html
     timer.lap("library")
+    for error in late.errors:  # reported after the content's own
+        errors.add(error)
+    errors.raise_if_any()
+    if options.strict and library.warnings:
+        raise BuildFailed([w.as_error() for w in library.warnings])
+    timer.lap("check")
+    return Prepared(
+        library,
+        assets,
+        env,
+        cache,
+        template_sources,
+        key,
+        related_memo,
+        patch,
+        ingested,
+    )
+
+
+def _theme(
+    options: BuildOptions, settings: Settings
+) -> tuple[dict[str, Asset], jinja2.Environment, ErrorCollector]:
+    """Assets and templates, with their problems."""
+    errors = ErrorCollector()
     assets: dict[str, Asset] = {}
     try:
         files = collect_asset_files(search_path(options.site_dir, "assets"))
@@ -133,11 +181,29 @@ def prepare(options: BuildOptions, timer: _Timer | None = None) -> Prepared:
         search_path(options.site_dir, "templates"), settings, asset_url, bytecode
     )
     check_templates(env, errors)
-    errors.raise_if_any()
-    if options.strict and library.warnings:
-        raise BuildFailed([w.as_error() for w in library.warnings])
-    timer.lap("check")
-    return Prepared(library, assets, env, cache)
+    return assets, env, errors
+
+
+def _keep(prepared: Prepared, result: RenderResult, output: Path) -> None:
+    """Keep this build's library for the next build to patch, and its related memo for
+    the next full build to start from."""
+    cache, library, manifest = prepared.cache, prepared.library, manifest_digest(output)
+    if prepared.patch is not None:
+        prepared.patch.scan.store_stats(cache)
+        store_patch(cache, prepared.patch, result.uses, manifest)
+    elif prepared.ingested is not None:
+        if library.related_memo is not prepared.related_memo:  # the same when unchanged
+            cache.store_state("related", library.related_memo)
+        ingested = prepared.ingested
+        store_full(
+            cache,
+            prepared.snapshot_key,
+            library,
+            ingested.content,
+            ingested.origins,
+            result.uses,
+            manifest,
+        )
 
 
 def _search_files(result: RenderResult, output: Path, settings: Settings) -> dict[str, bytes]:
@@ -172,11 +238,19 @@ def _relative_to_site(errors: list[SitegenError], site_dir: Path) -> None:
                 error.path = path.relative_to(site).as_posix()
 
 
-def build_site(options: BuildOptions, signature: str | None = None) -> BuildResult:
+def build_site(
+    options: BuildOptions, signature: InputSignature | None = None, check_inputs: bool = True
+) -> BuildResult:
     """Build the site into the output folder; on any error the folder is left as it was.
 
-    `signature` is the `input_signature` the caller has just taken, if any.
+    `signature` is the `input_signature` the caller has just taken, if any. A caller
+    that knows something changed (a preview's watcher) passes `check_inputs=False`:
+    no signature is taken, and the build never answers from the last build's state.
     """
+    if not (check_inputs and options.use_cache):
+        signature = None
+    elif signature is None:
+        signature = input_signature(options)
     try:
         return _build(options, signature)
     except BuildFailed as failed:
@@ -184,25 +258,61 @@ def build_site(options: BuildOptions, signature: str | None = None) -> BuildResu
         raise
 
 
-def _build(options: BuildOptions, signature: str | None) -> BuildResult:
+def _build(options: BuildOptions, signature: InputSignature | None) -> BuildResult:
     started = time.perf_counter()
-    if signature is None:
-        signature = input_signature(options) if options.use_cache else ""
-    if signature:
+    if signature is not None:
         unchanged = unchanged_since_last_build(options, signature)
         if unchanged is not None:
             unchanged.seconds = time.perf_counter() - started
             return unchanged
     timer = _Timer()
-    prepared = prepare(options, timer)
-    previous = read_fingerprints(options.output) if options.use_cache else {}
+    with _Collector() as collector:
+        prepared = prepare(options, timer, signature)
+        collector.models_made()
+        return _render_and_write(options, signature, prepared, timer, started)
+
+
+class _Collector:
+    """Loading and modelling make many long-lived objects and no garbage; the cycle
+    collector would walk the growing heap again and again (a second or more at 10,000
+    articles). It is paused while they are made, then told to leave them alone until
+    the build ends (gc.freeze, which also spares the pages forked workers share)."""
+
+    def __enter__(self) -> _Collector:
+        self.enabled = gc.isenabled()
+        gc.disable()
+        return self
+
+    def models_made(self) -> None:
+        gc.freeze()
+        if self.enabled:
+            gc.enable()
+
+    def __exit__(self, *exc_info: object) -> None:
+        gc.unfreeze()  # a preview server's next build makes new ones
+        if self.enabled:
+            gc.enable()
+
+
+def _render_and_write(
+    options: BuildOptions,
+    signature: InputSignature | None,
+    prepared: Prepared,
+    timer: _Timer,
+    started: float,
+) -> BuildResult:
+    patch = prepared.patch
+    previous = {}
+    if options.use_cache:
+        previous = read_fingerprints(options.output, patch.affected if patch else None)
     try:
         result = render_site(
             prepared.library,
             prepared.env,
             prepared.assets,
-            _template_sources(prepared.env),
+            prepared.template_sources,
             previous,
+            only=patch.affected if patch else None,
         )
     except SitegenError as exc:
         raise BuildFailed([exc]) from None
@@ -217,12 +327,15 @@ def _build(options: BuildOptions, signature: str | None) -> BuildResult:
         prepared.cache.close()
         raise BuildFailed([exc]) from None
     timer.lap("write")
+    if options.use_cache:
+        _keep(prepared, result, options.output)
     pages = sum(1 for path in result.fingerprints if path.endswith(".html"))
-    if signature and signature == input_signature(options):  # nothing moved while we built
+    # Nothing moved while we built: the next build with the same inputs has nothing to do.
+    if signature is not None and signature.digest == input_signature(options).digest:
         prepared.cache.store_state(
             "last_build",
             {
-                "signature": signature,
+                "signature": signature.digest,
                 "manifest": manifest_digest(options.output),
                 "files": report.written + report.unchanged,
                 "pages": pages,
@@ -237,4 +350,5 @@ def _build(options: BuildOptions, signature: str | None) -> BuildResult:
         time.perf_counter() - started,
         timer.timings,
         rendered=len(result.files),
+        patched=len(prepared.patch.edited) if prepared.patch else 0,
     )

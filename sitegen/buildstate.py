@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -48,23 +49,31 @@ class BuildResult:
     seconds: float
     timings: dict[str, float] = field(default_factory=dict)
     rendered: int = 0
+    patched: int = 0  # edited articles patched into the last build's library; 0: a full build
 
 
-def input_signature(options: BuildOptions) -> str:
-    """Every input file's path, size, mtime and inode, with the options: cheap to take,
-    and equal only when nothing a build reads has been touched."""
+@dataclass(frozen=True)
+class InputSignature:
+    """Every input file's size, mtime and inode, with the options: cheap to take, and
+    equal only when nothing a build reads has been touched."""
+
+    digest: str
+    files: Mapping[str, tuple[int, int, int]]  # path (below site_dir as given) -> stamp
+
+
+def input_signature(options: BuildOptions) -> InputSignature:
     digest = hashlib.sha256(repr((__version__, options, options.output.resolve())).encode())
     roots = [options.site_dir / "content", options.site_dir / "sitegen.toml"]
     roots += search_path(options.site_dir, "templates") + search_path(options.site_dir, "assets")
-    lines: list[str] = []
+    files: dict[str, tuple[int, int, int]] = {}
     for root in roots:
-        _stamp_tree(os.fspath(root), lines)
-    digest.update("".join(lines).encode())
-    return digest.hexdigest()
+        _stamp_tree(os.fspath(root), files)
+    digest.update(repr(list(files.items())).encode())
+    return InputSignature(digest.hexdigest(), files)
 
 
-def _stamp_tree(path: str, lines: list[str]) -> None:
-    """One line per file under `path` (or for `path` itself): name, size, mtime, inode.
+def _stamp_tree(path: str, files: dict[str, tuple[int, int, int]]) -> None:
+    """Each file under `path` (or `path` itself) with its size, mtime and inode.
 
     os.scandir in sorted order; a file that vanishes meanwhile is left out.
     """
@@ -73,19 +82,19 @@ def _stamp_tree(path: str, lines: list[str]) -> None:
     except NotADirectoryError:
         with contextlib.suppress(OSError):
             stat = os.stat(path)
-            lines.append(f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}\0{stat.st_ino}\n")
+            files[path] = (stat.st_size, stat.st_mtime_ns, stat.st_ino)
         return
     except OSError:
         return
     for entry in entries:
         try:
             if entry.is_dir(follow_symlinks=False):  # as os.walk: no symlink loops
-                _stamp_tree(entry.path, lines)
+                _stamp_tree(entry.path, files)
                 continue
             stat = entry.stat()
         except OSError:
             continue
-        lines.append(f"{entry.path}\0{stat.st_size}\0{stat.st_mtime_ns}\0{stat.st_ino}\n")
+        files[entry.path] = (stat.st_size, stat.st_mtime_ns, stat.st_ino)
 
 
 def manifest_digest(output: Path) -> str | None:
@@ -98,14 +107,16 @@ def manifest_digest(output: Path) -> str | None:
     return f"{stat.st_ino}:{stat.st_size}:{stat.st_mtime_ns}"
 
 
-def unchanged_since_last_build(options: BuildOptions, signature: str) -> BuildResult | None:
+def unchanged_since_last_build(
+    options: BuildOptions, signature: InputSignature
+) -> BuildResult | None:
     """The last build's result when no input changed and its output is as it left it."""
     cache = BuildCache(options.cache, enabled=options.use_cache)
     try:
         last = cache.state("last_build")
     finally:
         cache.close()
-    if not isinstance(last, dict) or last.get("signature") != signature:
+    if not isinstance(last, dict) or last.get("signature") != signature.digest:
         return None
     if last.get("manifest") != manifest_digest(options.output):
         return None

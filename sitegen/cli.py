@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
 import sys
 import traceback
 from collections.abc import Sequence
 from pathlib import Path
+from typing import NoReturn
 
 from . import __version__
 from .buildstate import BuildOptions, input_signature, unchanged_since_last_build
@@ -156,6 +159,9 @@ def _run_build(args: argparse.Namespace) -> int:
     if args.verbose:
         for stage, seconds in result.timings.items():
             print(f"  {stage:<10} {seconds:7.3f} s")
+        if result.patched:
+            edited = f"{result.patched} edited article{'s' if result.patched != 1 else ''}"
+            print(f"  patched the last build's library for {edited}")
     report = result.report
     if not args.quiet:
         print(
@@ -167,8 +173,25 @@ def _run_build(args: argparse.Namespace) -> int:
     return 0
 
 
+def run() -> NoReturn:
+    """The `sitegen` command: `main`, then an exit that skips the interpreter's teardown.
+
+    A build leaves hundreds of megabytes of small objects; freeing them one by one at
+    exit took a second after a build of 10,000 articles, longer than the edit's own
+    rebuild. Output is flushed first; the build has closed its files and its cache.
+    Under a profiler or a tracer (coverage) the normal exit runs, so they can report.
+    """
+    code = main()
+    if sys.getprofile() is not None or sys.gettrace() is not None:
+        raise SystemExit(code)
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):
+            stream.flush()
+    os._exit(code)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the `sitegen` command."""
+    """Entry point of the `sitegen` command, returning its exit status."""
     args = make_parser().parse_args(argv)
     debug = getattr(args, "debug", False)
     try:

@@ -37,12 +37,17 @@ class Fingerprints:
         assets = sorted((name, asset.output) for name, asset in renderer.assets.items())
         self.common = _hash((__version__, repr(settings), sorted(settings.extra.items()), assets))
         self._cards: dict[str, str] = {}
+        # Which articles' cards each output's fingerprint took in: the outputs an edit to
+        # an article's body can change, for the next build (see snapshot.py).
+        self.uses: dict[str, tuple[str, ...]] = {}
+        self._using: list[str] = []
 
     @cache  # noqa: B019 - one Fingerprints object lives for one build
     def template(self, name: str) -> str:
         return self.template_sources.get(name, "")
 
     def card(self, slug: str) -> str:
+        self._using.append(slug)
         digest = self._cards.get(slug)
         if digest is None:
             article = self.library.articles_by_slug[slug]
@@ -70,7 +75,10 @@ class Fingerprints:
     def route(self, route: Route, template: str | None) -> str:
         pager = route.pager
         paging = (pager.number, pager.total, pager.count, pager.base) if pager else None
+        self._using = []
         inputs = getattr(self, f"_{route.kind}", self._static)(route)
+        if self._using:
+            self.uses[route.path] = tuple(self._using)
         return _hash(
             (self.common, route.kind, route.path, self.template(template or ""), paging, inputs)
         )

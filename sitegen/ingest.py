@@ -8,6 +8,8 @@ bodies without their plain text, so little crosses between processes.
 from __future__ import annotations
 
 import hashlib
+import os
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -30,6 +32,8 @@ class Ingested:
     sources: Sources
     bodies: dict[BodyKey, RenderedBody]
     content_keys: dict[BodyKey, str]  # what each record was made from, for fingerprints
+    content: dict[str, str]  # shown path -> content key, of every file parsed
+    origins: dict[str, BodyKey]  # shown path -> what it holds
 
 
 def _parse_fingerprint(settings: Settings) -> str:
@@ -65,20 +69,42 @@ def _ingest_one(
     return replace(record, body=""), replace(body, text=""), []
 
 
-def ingest(
-    site_dir: Path, settings: Settings, errors: ErrorCollector, cache: BuildCache
-) -> Ingested:
-    """Read, parse and render every content file; problems go to `errors`."""
-    global _SETTINGS
+@dataclass
+class Scan:
+    """Every content file with the hash of its bytes; only files whose size, mtime or
+    inode changed since the last build were read."""
+
+    jobs: list[tuple[str, SourceFile, bytes | None]]  # (content key, file, bytes if read)
+    stats: dict[str, tuple[tuple[int, int, int], str]]  # shown -> (stat, content key)
+    known: dict[str, tuple[tuple[int, int, int], str]]  # the same, as the last build saw it
+    fingerprint: str
+
+    def store_stats(self, cache: BuildCache) -> None:
+        if self.stats != self.known:
+            cache.store_state(f"stats-{self.fingerprint}", self.stats)
+
+
+def scan_sources(
+    site_dir: Path,
+    settings: Settings,
+    errors: ErrorCollector,
+    cache: BuildCache,
+    stamps: Mapping[str, tuple[int, int, int]] | None = None,
+) -> Scan:
+    """List the content files and key each by its bytes, reading only what changed.
+
+    `stamps` are the files' (size, mtime, inode) if the caller has just taken them.
+    """
     fingerprint = _parse_fingerprint(settings)
     jobs: list[tuple[str, SourceFile, bytes | None]] = []
-    # A file whose size, mtime and inode are as last time is not read again.
     known: dict[str, tuple[tuple[int, int, int], str]] = cache.state(f"stats-{fingerprint}") or {}
     stats: dict[str, tuple[tuple[int, int, int], str]] = {}
     for source in list_source_files(site_dir):
         try:
-            stat = source.path.stat()
-            signature = (stat.st_size, stat.st_mtime_ns, stat.st_ino)
+            signature = stamps.get(os.fspath(source.path)) if stamps is not None else None
+            if signature is None:
+                stat = source.path.stat()
+                signature = (stat.st_size, stat.st_mtime_ns, stat.st_ino)
             seen = known.get(source.shown)
             if seen is not None and seen[0] == signature:
                 jobs.append((seen[1], source, None))
@@ -92,7 +118,33 @@ def ingest(
         digest.update(f"\0{fingerprint}\0{source.kind}\0{source.shown}".encode())
         jobs.append((digest.hexdigest(), source, data))
         stats[source.shown] = (signature, digest.hexdigest())
+    return Scan(jobs, stats, known, fingerprint)
 
+
+def parse_one(
+    source: SourceFile, data: bytes, settings: Settings
+) -> tuple[Any, RenderedBody | None, list[SitegenError]]:
+    """One file parsed and rendered in this process: (record, body with HTML, errors)."""
+    global _SETTINGS
+    _SETTINGS = settings
+    try:
+        record, body, errors = _ingest_one((source, data))
+    finally:
+        _SETTINGS = None
+    return record, body, errors
+
+
+def ingest(
+    site_dir: Path,
+    settings: Settings,
+    errors: ErrorCollector,
+    cache: BuildCache,
+    scan: Scan | None = None,
+) -> Ingested:
+    """Read, parse and render every content file; problems go to `errors`."""
+    global _SETTINGS
+    scan = scan or scan_sources(site_dir, settings, errors, cache)
+    jobs = scan.jobs
     cached = cache.parsed_meta(key for key, _, _ in jobs)
     missing = []
     readable = []
@@ -117,6 +169,8 @@ def ingest(
     bodies: dict[BodyKey, RenderedBody] = {}
     content_keys: dict[BodyKey, str] = {}
     fresh: dict[str, tuple[Any, str]] = {}
+    content: dict[str, str] = {}
+    origins: dict[str, BodyKey] = {}
     for key, source, _ in jobs:
         if key in cached:
             record, body = cached[key]
@@ -130,9 +184,10 @@ def ingest(
         records.append(record)
         bodies[(source.kind, record.slug)] = body
         content_keys[(source.kind, record.slug)] = key
+        content[source.shown] = key
+        origins[source.shown] = (source.kind, record.slug)
     cache.store_parsed(fresh)
-    if stats != known:
-        cache.store_state(f"stats-{fingerprint}", stats)
+    scan.store_stats(cache)
     if fresh or len(cached) != len(jobs):
         cache.prune_parsed(key for key, _, _ in jobs)
-    return Ingested(assemble_sources(records, errors), bodies, content_keys)
+    return Ingested(assemble_sources(records, errors), bodies, content_keys, content, origins)

@@ -101,6 +101,7 @@ class Library:
     html_loader: Callable[[str, str], str] | None = None
     content_keys: dict[tuple[str, str], str] = field(default_factory=dict)
     related_memo: RelatedMemo | None = None  # kept for the next build
+    link_targets: dict[str, set[str]] = field(default_factory=dict)  # slugs by kind
 
     def body(self, kind: str, slug: str) -> RenderedBody:
         return self.bodies[(kind, slug)]
@@ -190,7 +191,7 @@ def _taxonomies(
     return taxonomies, resolved
 
 
-def _check_links(
+def check_links(
     sources_by_kind: Mapping[str, set[str]],
     items: Sequence[tuple[str, int, RenderedBody]],
     errors: ErrorCollector,
@@ -243,7 +244,7 @@ def build_library(
         "authors": set(authors),
         "pages": page_slugs,
     }
-    _check_links(
+    check_links(
         known,
         [(a.source, a.body_line, bodies[("articles", a.slug)]) for a in articles]
         + [(p.source, p.body_line, bodies[("pages", p.slug)]) for p in sources.pages]
@@ -303,6 +304,7 @@ def build_library(
         related=related_by_slug,
         redirects=(),
         warnings=warnings,
+        link_targets=known,
     )
     library.related_memo = related.memo
     library.routes = tuple(_routes(library))

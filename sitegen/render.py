@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import operator
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
@@ -529,6 +529,7 @@ class RenderResult:
     files: dict[str, bytes]  # rendered now
     kept: set[str]  # unchanged since the last build: the file already written stays
     fingerprints: dict[str, str]  # of every output, for the next build
+    uses: dict[str, tuple[str, ...]]  # output -> the articles whose cards it shows
 
 
 _JOBS: list[tuple[str, Callable[[], bytes]]] = []  # set before workers fork
@@ -544,8 +545,13 @@ def render_site(
     assets: dict[str, Asset],
     template_sources: dict[str, str] | None = None,
     previous: Mapping[str, str] | None = None,
+    only: Collection[str] | None = None,
 ) -> RenderResult:
-    """Every output file of the site; those whose fingerprint is in `previous` are kept."""
+    """Every output file of the site; those whose fingerprint is in `previous` are kept.
+
+    With `only`, the routes outside it are known to be unchanged: they keep their
+    previous fingerprints without computing them.
+    """
     global _JOBS
     renderer = Renderer(library, env, assets)
     prints = Fingerprints(renderer, template_sources or {})
@@ -564,6 +570,12 @@ def render_site(
             jobs.append((path, produce))
 
     for route in library.routes:
+        if only is not None and route.path not in only and route.path in previous:
+            if route.path in fingerprints:
+                add(route.path, "", bytes)  # says which path is taken twice
+            fingerprints[route.path] = previous[route.path]
+            kept.add(route.path)
+            continue
         template = TEMPLATES.get(route.kind)
         add(route.path, prints.route(route, template), partial(renderer.render, route))
     for alias_path, target in library.redirects:
@@ -581,7 +593,7 @@ def render_site(
     finally:
         _JOBS = []
     files = {path: data for (path, _), data in zip(jobs, rendered, strict=True)}
-    return RenderResult(files, kept, fingerprints)
+    return RenderResult(files, kept, fingerprints, prints.uses)
 
 
 def _asset_bytes(asset: Asset) -> bytes:

@@ -193,7 +193,7 @@ class PreviewBuilder:
 
             # No input signature: the watcher already knows that something changed, and
             # a preview never answers from the last build's state.
-            result = build_site(options, signature="")
+            result = build_site(options, check_inputs=False)
         except BuildFailed as failed:
             return Outcome(self.base_path, errors=tuple(failed.errors))
         except SitegenError as error:

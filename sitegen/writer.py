@@ -13,7 +13,7 @@ import errno
 import hashlib
 import json
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -47,8 +47,9 @@ def _manifest_table(output: Path, table: str) -> dict[str, str]:
         stamp = (str(path), stat.st_mtime_ns, stat.st_size, stat.st_ino)
         if _LAST_READ is None or _LAST_READ[0] != stamp:
             data = json.loads(path.read_text(encoding="utf-8"))
+            # JSON keys are strings; a value that is not one only fails to match.
             tables = {
-                name: {str(k): str(v) for k, v in data[name].items()}
+                name: data[name]
                 for name in ("files", "fingerprints")
                 if isinstance(data.get(name), dict)
             }
@@ -63,14 +64,21 @@ def read_manifest(output: Path) -> dict[str, str]:
     return _manifest_table(output, "files")
 
 
-def read_fingerprints(output: Path) -> dict[str, str]:
-    """Path -> fingerprint of the inputs of each file the last build wrote and that is still there."""
+def read_fingerprints(output: Path, checked: Collection[str] | None = None) -> dict[str, str]:
+    """Path -> fingerprint of the inputs of each file the last build wrote and that is still there.
+
+    With `checked`, only those paths are looked for on disk (a build that patches a few
+    outputs trusts the manifest for the rest, as a build with nothing to do does).
+    """
     if (output / MARKER).exists():
         return {}  # a build was killed while writing: the manifest may be stale
     fingerprints = _manifest_table(output, "fingerprints")
     files = read_manifest(output)
     root = str(output)
     isfile = os.path.isfile  # os.path, not pathlib: tens of thousands of calls
+    if checked is not None:
+        gone = {p for p in checked if p in fingerprints and not isfile(f"{root}/{p}")}
+        return {p: f for p, f in fingerprints.items() if p in files and p not in gone}
     return {p: f for p, f in fingerprints.items() if p in files and isfile(f"{root}/{p}")}
 
 

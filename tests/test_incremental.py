@@ -163,3 +163,128 @@ def test_broken_edit_keeps_output_then_recovers(tmp_path):
     clean = tmp_path / "clean"
     build(site, clean, use_cache=False)
     assert contents(output) == contents(clean)
+
+
+# -- body edits patch the last build's library ----------------------------------------
+# A body edit leaves every front matter as it was: the build patches the library the
+# last build kept instead of indexing the archive again. It must give the bytes a clean
+# build gives, and step aside for every other kind of change.
+
+
+def _assert_like_clean(site: Path, output: Path, tmp_path: Path, label: str) -> None:
+    clean = tmp_path / f"clean-{label}"
+    build(site, clean, use_cache=False)
+    assert contents(output) == contents(clean), label
+    shutil.rmtree(clean)
+
+
+def test_body_edits_patch_the_last_library_and_match_clean_builds(tmp_path):
+    site = tmp_path / "site"
+    shutil.copytree(SITES / "basic", site)
+    output = tmp_path / "out"
+    assert build(site, output).patched == 0  # nothing to patch yet
+    steps = [
+        ("body", 0, "radar", 1),
+        ("body", 2, "treaty", 1),  # another article: the overlay holds both
+        ("title", 1, "Arctic", 0),  # front matter: a full build, and a new snapshot
+        ("body", 1, "missile", 1),
+        ("template", 0, "trade", 0),
+        ("body", 3, "Caucasus", 1),
+        ("new", 0, "warning", 0),
+        ("body", 0, "early", 1),
+    ]
+    for number, (edit, pick, word, patched) in enumerate(steps):
+        apply_edit(site, edit, pick, word, number)
+        result = build(site, output)
+        assert result.patched == patched, (number, edit)
+        _assert_like_clean(site, output, tmp_path, f"{number}-{edit}")
+    # Words of a body feed related posts: a body edit can change other articles' lists,
+    # and the pages showing those lists are rebuilt with it.
+    arctic = site / "content/articles/arctic-interview.md"
+    arctic.write_text(arctic.read_text() + "\nCaucasus balance Caucasus balance Caucasus.\n")
+    assert build(site, output).patched == 1
+    _assert_like_clean(site, output, tmp_path, "related-words")
+
+
+def test_a_patched_body_with_a_broken_link_fails_as_a_full_build_does(tmp_path):
+    site = tmp_path / "site"
+    shutil.copytree(SITES / "basic", site)
+    output = tmp_path / "out"
+    build(site, output)
+    before = snapshot(output)
+    article = site / "content/articles/early-warning.md"
+    good = article.read_text()
+    article.write_text(good + "\nSee [the missing piece](no-such-article.md).\n")
+    try:
+        build(site, output)
+        raise AssertionError("a link to a missing article must fail the build")
+    except BuildFailed as failed:
+        assert [e.key for e in failed.errors] == ["link"]
+        assert failed.errors[0].path == "content/articles/early-warning.md"
+    assert snapshot(output) == before
+    article.write_text(good + "\nA sound paragraph.\n")
+    assert build(site, output).patched == 1
+    _assert_like_clean(site, output, tmp_path, "recovered")
+
+
+def test_a_touched_output_folder_is_never_patched(tmp_path):
+    # The snapshot knows the output by its manifest: a build into a folder that another
+    # build has written since starts from the archive, not from the snapshot.
+    site = tmp_path / "site"
+    shutil.copytree(SITES / "basic", site)
+    output = tmp_path / "out"
+    build(site, output)
+    shutil.rmtree(output)
+    apply_edit(site, "body", 0, "radar", 0)
+    result = build(site, output)
+    assert result.patched == 0
+    _assert_like_clean(site, output, tmp_path, "rebuilt")
+
+
+GROUPS = {
+    "north": "glacier permafrost icebreaker tundra",
+    "south": "monsoon mangrove delta typhoon",
+    "west": "pipeline refinery tanker offshore",
+}
+
+
+def _word_site(root: Path) -> Path:
+    """Twelve articles with one topic and one author, whose words alone make their
+    related lists; none has a summary, so a card shows its first paragraph."""
+    site = root / "words"
+    articles = site / "content/articles"
+    articles.mkdir(parents=True)
+    (site / "sitegen.toml").write_text(
+        'title = "Words"\nbase_url = "https://example.org/"\nrelated_count = 2\nper_page = 4\n'
+    )
+    for n in range(12):
+        group = list(GROUPS)[n % 3]
+        (articles / f"piece-{n:02d}.md").write_text(
+            f"---\ntitle: Piece {n}\ndate: 2020-01-{n + 1:02d}\nauthors: [someone]\n"
+            f"topics: [Security]\n---\nOpening {n}: {GROUPS[group]} {GROUPS[group]}.\n\n"
+            f"More on {GROUPS[group]}.\n"
+        )
+    return site
+
+
+def test_a_body_edit_that_moves_related_lists_and_summaries_matches_a_clean_build(tmp_path):
+    site = _word_site(tmp_path)
+    output = tmp_path / "out"
+    build(site, output)
+    before = snapshot(output)
+    # piece-09 was about the north; its new first paragraph is all about the west.
+    piece = site / "content/articles/piece-09.md"
+    text = piece.read_text()
+    head, _, _ = text.partition("Opening 9:")
+    west = " ".join([GROUPS["west"]] * 3)
+    piece.write_text(f"{head}Opening 9, now on the west: {west}.\n\nMore on {west}.\n")
+    result = build(site, output)
+    assert result.patched == 1
+    _assert_like_clean(site, output, tmp_path, "moved")
+    after = snapshot(output)
+    changed = {path for path in after if after[path] != before.get(path)}
+    # Its card (home page, feed) says the new first paragraph; the north's pieces,
+    # which listed it among their related posts, list other pieces now, and the west's
+    # older pieces, which did not show it anywhere, list it.
+    assert "index.html" in changed and "feed.xml" in changed
+    assert all(f"articles/piece-{n:02d}/index.html" in changed for n in (0, 3, 6, 2, 5))

@@ -1,0 +1,285 @@
+"""The last build's library, kept so that an edit to article bodies patches it.
+
+An edit to an article's body leaves its front matter as it was, and with it the
+order of the archive, its people, taxonomies, routes and redirects. What changes
+is the article's rendered body (summary, reading time, links, the words related
+posts use), the related lists those words reach, and the outputs that show its
+card. So when every changed file is an article whose record is unchanged, the
+build takes the last library, patches those parts and fingerprints only the
+outputs the snapshot says show the edited articles' cards, instead of loading
+and indexing the whole archive. Anything else (a new, deleted or renamed file, a
+front matter edit, a setting, a template, an asset, other options, a changed
+output folder) builds the usual way, and that build keeps a new snapshot.
+
+Storage: the library is pickled once per full build; each patching build adds
+its changes to a small overlay row instead of pickling the library again. A
+preview server keeps the snapshot in memory and reads neither.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from . import __version__
+from .assets import Asset
+from .buildstate import BuildOptions, manifest_digest
+from .cache import BuildCache
+from .config import Settings
+from .errors import ErrorCollector
+from .ingest import Scan, parse_one
+from .library import Library, check_links
+from .markdown import RenderedBody, cut_at_word
+from .model import Article
+from .related import patch_related
+
+_BASE, _OVERLAY = "snapshot", "snapshot-overlay"
+_MAX_PATCHED = 500  # edited articles an overlay holds before a full build starts over
+
+
+@dataclass
+class Snapshot:
+    key: str  # what it was built with: options, settings, templates, assets
+    library: Library  # without its HTML loader; with its related memo
+    content: dict[str, str]  # shown path -> content key, of every content file
+    origins: dict[str, tuple[str, str]]  # shown path -> (kind, slug)
+    card_users: dict[str, set[str]]  # article slug -> outputs whose fingerprint takes its card
+    token: str = field(default_factory=lambda: uuid.uuid4().hex)
+    manifest: str | None = None  # the output's manifest as the last build left it
+    overlay: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Patch:
+    """A library patched for body edits, and what the build must redo."""
+
+    snapshot: Snapshot
+    library: Library
+    affected: set[str]  # output paths whose fingerprints may have changed
+    edited: dict[str, tuple[str, str]]  # shown -> (slug, content key)
+    lists: dict[str, tuple[str, ...]]  # related lists that changed
+    scan: Scan
+
+
+# The snapshot a preview server's last build used, with the generation it had.
+_MEMORY: tuple[str, str, int, Snapshot] | None = None
+
+
+def snapshot_key(
+    options: BuildOptions,
+    settings: Settings,
+    template_sources: Mapping[str, str],
+    assets: Mapping[str, Asset],
+) -> str:
+    parts = (
+        __version__,
+        options,
+        options.output.resolve(),
+        repr(settings),
+        sorted(settings.extra.items()),
+        sorted(template_sources.items()),
+        sorted((name, a.output, hashlib.sha256(a.data).hexdigest()) for name, a in assets.items()),
+    )
+    return hashlib.sha256(repr(parts).encode()).hexdigest()
+
+
+# -- reading ------------------------------------------------------------------------
+
+
+def _load(cache: BuildCache) -> Snapshot | None:
+    global _MEMORY
+    head = cache.state(_OVERLAY)
+    if not isinstance(head, dict):
+        return None
+    where = str(cache.path)
+    if _MEMORY is not None and _MEMORY[:3] == (where, head.get("token"), head.get("generation")):
+        return _MEMORY[3]
+    _MEMORY = None
+    snapshot = cache.state(_BASE)
+    if not isinstance(snapshot, Snapshot) or snapshot.token != head.get("token"):
+        return None
+    _apply(snapshot, head)
+    return snapshot
+
+
+def _apply(snapshot: Snapshot, overlay: dict[str, Any]) -> None:
+    """Bring a snapshot pickled at a full build up to date with the edits since."""
+    library = snapshot.library
+    for slug, (key, body, summary) in overlay["bodies"].items():
+        library.bodies[("articles", slug)] = body
+        library.content_keys[("articles", slug)] = key
+        library.summaries[slug] = summary
+    library.related.update(overlay["lists"])
+    memo = library.related_memo
+    if memo is not None:
+        memo.keys.update(overlay["keys"])
+        memo.by_slug.update(overlay["lists"])
+    snapshot.content.update(overlay["content"])
+    for slug, paths in overlay["users"].items():
+        snapshot.card_users.setdefault(slug, set()).update(paths)
+    snapshot.manifest = overlay["manifest"]
+    snapshot.overlay = overlay
+
+
+# -- patching -----------------------------------------------------------------------
+
+
+def try_patch(
+    cache: BuildCache,
+    key: str,
+    scan: Scan,
+    settings: Settings,
+    options: BuildOptions,
+) -> Patch | None:
+    """The last library patched for the edits `scan` found, or None to build in full."""
+    global _MEMORY
+    snapshot = _load(cache)
+    if snapshot is None or snapshot.key != key or snapshot.library.related_memo is None:
+        return None
+    if snapshot.manifest is None or snapshot.manifest != manifest_digest(options.output):
+        return None  # the output is not as the last build left it
+    content = {source.shown: job_key for job_key, source, _ in scan.jobs}
+    if content.keys() != snapshot.content.keys():
+        return None
+    changed = [job for job in scan.jobs if snapshot.content[job[1].shown] != job[0]]
+    if len(changed) + len(snapshot.overlay.get("bodies", ())) > _MAX_PATCHED:
+        return None
+    library = snapshot.library
+    edited: dict[str, tuple[str, str]] = {}
+    bodies: dict[str, RenderedBody] = {}
+    fresh: dict[str, tuple[Any, str]] = {}
+    for job_key, source, data in changed:
+        kind, slug = snapshot.origins[source.shown]
+        old = library.articles_by_slug.get(slug)
+        if kind != "articles" or old is None:
+            return None
+        if data is None:
+            try:
+                data = source.path.read_bytes()
+            except OSError:
+                return None  # the full build reports it
+        record, body, problems = parse_one(source, data, settings)
+        if problems or record != old or body is None:
+            return None  # an error to report, or front matter that moved
+        errors = ErrorCollector()
+        check_links(library.link_targets, [(record.source, record.body_line, body)], errors)
+        if errors.errors:
+            return None
+        edited[source.shown] = (slug, job_key)
+        bodies[slug] = replace(body, html=None)
+        fresh[job_key] = ((record, bodies[slug]), body.html or "")
+    related = patch_related(
+        snapshot.library.related_memo,
+        library.articles_by_slug,
+        {s: b.keywords for s, b in bodies.items()},
+    )
+    if related is None:
+        return None
+    # From here on the snapshot in memory is being changed: it is remembered again
+    # only once the build has written its output and stored the overlay.
+    _MEMORY = None
+    cache.store_parsed(fresh)
+    affected: set[str] = set()
+    for slug, body in bodies.items():
+        article: Article = library.articles_by_slug[slug]
+        library.bodies[("articles", slug)] = body
+        library.summaries[slug] = article.summary or cut_at_word(body.first_paragraph)
+        affected.update(snapshot.card_users.get(slug, ()))
+    lists = {
+        slug: chosen for slug, chosen in related.by_slug.items() if library.related[slug] != chosen
+    }
+    for slug, chosen in lists.items():
+        library.related[slug] = chosen
+        affected.add(f"{library.articles_by_slug[slug].url_path}index.html")
+    for shown, (slug, job_key) in edited.items():
+        library.content_keys[("articles", slug)] = job_key
+        snapshot.content[shown] = job_key
+    library.related_memo = related.memo
+    return Patch(snapshot, library, affected, edited, lists, scan)
+
+
+# -- writing ------------------------------------------------------------------------
+
+
+def store_full(
+    cache: BuildCache,
+    key: str,
+    library: Library,
+    content: dict[str, str],
+    origins: dict[str, tuple[str, str]],
+    uses: Mapping[str, Iterable[str]],
+    output_manifest: str | None,
+) -> None:
+    """Keep the library of a full build for the next build to patch."""
+    global _MEMORY
+    card_users: dict[str, set[str]] = {}
+    for path, slugs in uses.items():
+        for slug in slugs:
+            card_users.setdefault(slug, set()).add(path)
+    loader, library.html_loader = library.html_loader, None  # a closure of this build's
+    try:
+        snapshot = Snapshot(key, library, content, origins, card_users)
+        cache.store_state(_BASE, snapshot)
+    finally:
+        library.html_loader = loader
+    overlay = {
+        "token": snapshot.token,
+        "generation": 0,
+        "bodies": {},
+        "lists": {},
+        "content": {},
+        "users": {},
+        "keys": {},
+        "manifest": output_manifest,
+    }
+    cache.store_state(_OVERLAY, overlay)
+    snapshot.manifest, snapshot.overlay = output_manifest, overlay
+    _MEMORY = (str(cache.path), snapshot.token, 0, snapshot)
+
+
+def store_patch(
+    cache: BuildCache,
+    patch: Patch,
+    uses: Mapping[str, Iterable[str]],
+    output_manifest: str | None,
+) -> None:
+    """Add a patching build's changes to the overlay."""
+    global _MEMORY
+    snapshot, library = patch.snapshot, patch.library
+    overlay = dict(snapshot.overlay)
+    overlay["generation"] += 1
+    overlay["manifest"] = snapshot.manifest = output_manifest
+    overlay["bodies"] = {**overlay["bodies"]}
+    overlay["content"] = {**overlay["content"]}
+    for shown, (slug, _) in patch.edited.items():
+        overlay["bodies"][slug] = (
+            library.content_keys[("articles", slug)],
+            library.bodies[("articles", slug)],
+            library.summaries[slug],
+        )
+        overlay["content"][shown] = snapshot.content[shown]
+    overlay["lists"] = {**overlay["lists"], **patch.lists}
+    memo = library.related_memo
+    assert memo is not None
+    overlay["keys"] = {
+        **overlay["keys"],
+        **{slug: memo.keys[slug] for slug, _ in patch.edited.values()},
+    }
+    users = overlay["users"] = {slug: set(paths) for slug, paths in overlay["users"].items()}
+    for path in patch.affected:  # a list may show other cards now: remember it shows them
+        for slug in uses.get(path, ()):
+            if path not in snapshot.card_users.setdefault(slug, set()):
+                snapshot.card_users[slug].add(path)
+                users.setdefault(slug, set()).add(path)
+    cache.store_state(_OVERLAY, overlay)
+    snapshot.overlay = overlay
+    _MEMORY = (str(cache.path), snapshot.token, overlay["generation"], snapshot)
+
+
+def forget() -> None:
+    """A build failed after patching: what is in memory may not be what is stored."""
+    global _MEMORY
+    _MEMORY = None
