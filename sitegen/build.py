@@ -27,7 +27,15 @@ from .library import Library, build_library
 from .related import RelatedMemo
 from .render import CARD_TEMPLATE, TEMPLATES, RenderResult, render_site
 from .search import build_search_index
-from .snapshot import Patch, snapshot_key, store_full, store_patch, try_patch
+from .snapshot import (
+    Patch,
+    PendingBase,
+    begin_full,
+    finish_full,
+    snapshot_key,
+    store_patch,
+    try_patch,
+)
 from .templates import check_templates, make_environment, template_dependencies
 from .theme import search_path
 from .writer import read_fingerprints, read_manifest, write_output
@@ -184,26 +192,34 @@ def _theme(
     return assets, env, errors
 
 
-def _keep(prepared: Prepared, result: RenderResult, output: Path) -> None:
+def _begin_keeping(prepared: Prepared, result: RenderResult) -> PendingBase | None:
+    """A full build's library starts on its way to the cache (see snapshot.begin_full)."""
+    if prepared.ingested is None:
+        return None
+    ingested = prepared.ingested
+    return begin_full(
+        prepared.cache,
+        prepared.snapshot_key,
+        prepared.library,
+        ingested.content,
+        ingested.origins,
+        result.uses,
+    )
+
+
+def _keep(
+    prepared: Prepared, result: RenderResult, pending: PendingBase | None, output: Path
+) -> None:
     """Keep this build's library for the next build to patch, and its related memo for
     the next full build to start from."""
     cache, library, manifest = prepared.cache, prepared.library, manifest_digest(output)
     if prepared.patch is not None:
         prepared.patch.scan.store_stats(cache)
         store_patch(cache, prepared.patch, result.uses, manifest)
-    elif prepared.ingested is not None:
+    elif pending is not None:
         if library.related_memo is not prepared.related_memo:  # the same when unchanged
             cache.store_state("related", library.related_memo)
-        ingested = prepared.ingested
-        store_full(
-            cache,
-            prepared.snapshot_key,
-            library,
-            ingested.content,
-            ingested.origins,
-            result.uses,
-            manifest,
-        )
+        finish_full(cache, pending, manifest)
 
 
 def _search_files(result: RenderResult, output: Path, settings: Settings) -> dict[str, bytes]:
@@ -317,18 +333,24 @@ def _render_and_write(
     except SitegenError as exc:
         raise BuildFailed([exc]) from None
     timer.lap("render")
-    files = result.files
-    if options.search and prepared.library.settings.search:
-        files = {**files, **_search_files(result, options.output, prepared.library.settings)}
-        timer.lap("search")
+    pending = _begin_keeping(prepared, result) if options.use_cache else None
     try:
-        report = write_output(files, options.output, result.kept, result.fingerprints)
-    except SitegenError as exc:
-        prepared.cache.close()
-        raise BuildFailed([exc]) from None
+        files = result.files
+        if options.search and prepared.library.settings.search:
+            files = {**files, **_search_files(result, options.output, prepared.library.settings)}
+            timer.lap("search")
+        try:
+            report = write_output(files, options.output, result.kept, result.fingerprints)
+        except SitegenError as exc:
+            prepared.cache.close()
+            raise BuildFailed([exc]) from None
+    except BaseException:
+        if pending is not None:
+            pending.abandon()
+        raise
     timer.lap("write")
     if options.use_cache:
-        _keep(prepared, result, options.output)
+        _keep(prepared, result, pending, options.output)
     pages = sum(1 for path in result.fingerprints if path.endswith(".html"))
     # Nothing moved while we built: the next build with the same inputs has nothing to do.
     if signature is not None and signature.digest == input_signature(options).digest:

@@ -11,17 +11,20 @@ and indexing the whole archive. Anything else (a new, deleted or renamed file, a
 front matter edit, a setting, a template, an asset, other options, a changed
 output folder) builds the usual way, and that build keeps a new snapshot.
 
-Storage: the library is pickled once per full build; each patching build adds
-its changes to a small overlay row instead of pickling the library again. A
-preview server keeps the snapshot in memory and reads neither.
+Storage: the library is pickled once per full build, by a forked child while
+the build writes its output; each patching build adds its changes to a small
+overlay row instead of pickling the library again. A preview server keeps the
+snapshot in memory and reads neither.
 """
 
 from __future__ import annotations
 
 import hashlib
+import multiprocessing
 import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
+from multiprocessing.process import BaseProcess
 from typing import Any
 
 from . import __version__
@@ -204,27 +207,61 @@ def try_patch(
 # -- writing ------------------------------------------------------------------------
 
 
-def store_full(
+@dataclass
+class PendingBase:
+    """A full build's snapshot, being pickled and stored by a forked child."""
+
+    snapshot: Snapshot
+    process: BaseProcess | None
+
+    def abandon(self) -> None:
+        """The build failed: its snapshot must not be stored."""
+        if self.process is not None and self.process.is_alive():
+            self.process.terminate()
+            self.process.join()
+
+
+def begin_full(
     cache: BuildCache,
     key: str,
     library: Library,
     content: dict[str, str],
     origins: dict[str, tuple[str, str]],
     uses: Mapping[str, Iterable[str]],
-    output_manifest: str | None,
-) -> None:
-    """Keep the library of a full build for the next build to patch."""
-    global _MEMORY
+) -> PendingBase:
+    """Start keeping a full build's library for the next build to patch.
+
+    Pickling it is a second or more at 10,000 articles; a forked child does it while
+    the build writes its output, which mostly waits on the disk. Called after
+    rendering, so no worker is forked while it runs.
+    """
     card_users: dict[str, set[str]] = {}
     for path, slugs in uses.items():
         for slug in slugs:
             card_users.setdefault(slug, set()).add(path)
-    loader, library.html_loader = library.html_loader, None  # a closure of this build's
-    try:
-        snapshot = Snapshot(key, library, content, origins, card_users)
+    kept = replace(library, html_loader=None)  # the loader is a closure of this build's
+    snapshot = Snapshot(key, kept, content, origins, card_users)
+    process = None
+    if "fork" in multiprocessing.get_all_start_methods():
+        context = multiprocessing.get_context("fork")
+        process = context.Process(target=_store_base, args=(cache, snapshot), daemon=True)
+        process.start()
+    return PendingBase(snapshot, process)
+
+
+def _store_base(cache: BuildCache, snapshot: Snapshot) -> None:
+    cache.store_state(_BASE, snapshot)  # a connection of its own: see BuildCache._db
+    cache.close()
+
+
+def finish_full(cache: BuildCache, pending: PendingBase, output_manifest: str | None) -> None:
+    """Once the output is written: the base stored, then the overlay that names it."""
+    global _MEMORY
+    snapshot, process = pending.snapshot, pending.process
+    if process is not None:
+        process.join()
+    if process is None or process.exitcode != 0:
         cache.store_state(_BASE, snapshot)
-    finally:
-        library.html_loader = loader
     overlay = {
         "token": snapshot.token,
         "generation": 0,
