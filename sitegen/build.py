@@ -192,18 +192,13 @@ def _theme(
     return assets, env, errors
 
 
-def _begin_keeping(prepared: Prepared, result: RenderResult) -> PendingBase | None:
+def _begin_keeping(prepared: Prepared) -> PendingBase | None:
     """A full build's library starts on its way to the cache (see snapshot.begin_full)."""
     if prepared.ingested is None:
         return None
     ingested = prepared.ingested
     return begin_full(
-        prepared.cache,
-        prepared.snapshot_key,
-        prepared.library,
-        ingested.content,
-        ingested.origins,
-        result.uses,
+        prepared.cache, prepared.snapshot_key, prepared.library, ingested.content, ingested.origins
     )
 
 
@@ -219,7 +214,7 @@ def _keep(
     elif pending is not None:
         if library.related_memo is not prepared.related_memo:  # the same when unchanged
             cache.store_state("related", library.related_memo)
-        finish_full(cache, pending, manifest)
+        finish_full(cache, pending, result.uses, manifest)
 
 
 def _search_files(result: RenderResult, output: Path, settings: Settings) -> dict[str, bytes]:
@@ -318,23 +313,23 @@ def _render_and_write(
     started: float,
 ) -> BuildResult:
     patch = prepared.patch
-    previous = {}
-    if options.use_cache:
-        previous = read_fingerprints(options.output, patch.affected if patch else None)
+    pending = _begin_keeping(prepared) if options.use_cache else None
     try:
-        result = render_site(
-            prepared.library,
-            prepared.env,
-            prepared.assets,
-            prepared.template_sources,
-            previous,
-            only=patch.affected if patch else None,
-        )
-    except SitegenError as exc:
-        raise BuildFailed([exc]) from None
-    timer.lap("render")
-    pending = _begin_keeping(prepared, result) if options.use_cache else None
-    try:
+        previous = {}
+        if options.use_cache:
+            previous = read_fingerprints(options.output, patch.affected if patch else None)
+        try:
+            result = render_site(
+                prepared.library,
+                prepared.env,
+                prepared.assets,
+                prepared.template_sources,
+                previous,
+                only=patch.affected if patch else None,
+            )
+        except SitegenError as exc:
+            raise BuildFailed([exc]) from None
+        timer.lap("render")
         files = result.files
         if options.search and prepared.library.settings.search:
             files = {**files, **_search_files(result, options.output, prepared.library.settings)}

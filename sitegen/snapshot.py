@@ -12,7 +12,7 @@ front matter edit, a setting, a template, an asset, other options, a changed
 output folder) builds the usual way, and that build keeps a new snapshot.
 
 Storage: the library is pickled once per full build, by a forked child while
-the build writes its output; each patching build adds its changes to a small
+the build renders and writes; each patching build adds its changes to a small
 overlay row instead of pickling the library again. A preview server keeps the
 snapshot in memory and reads neither.
 """
@@ -39,7 +39,7 @@ from .markdown import RenderedBody, cut_at_word
 from .model import Article
 from .related import patch_related
 
-_BASE, _OVERLAY = "snapshot", "snapshot-overlay"
+_BASE, _USERS, _OVERLAY = "snapshot", "snapshot-users", "snapshot-overlay"
 _MAX_PATCHED = 500  # edited articles an overlay holds before a full build starts over
 
 
@@ -104,6 +104,10 @@ def _load(cache: BuildCache) -> Snapshot | None:
     snapshot = cache.state(_BASE)
     if not isinstance(snapshot, Snapshot) or snapshot.token != head.get("token"):
         return None
+    users = cache.state(_USERS)
+    if not isinstance(users, tuple) or users[0] != snapshot.token:
+        return None
+    snapshot.card_users = users[1]
     _apply(snapshot, head)
     return snapshot
 
@@ -227,20 +231,16 @@ def begin_full(
     library: Library,
     content: dict[str, str],
     origins: dict[str, tuple[str, str]],
-    uses: Mapping[str, Iterable[str]],
 ) -> PendingBase:
     """Start keeping a full build's library for the next build to patch.
 
     Pickling it is a second or more at 10,000 articles; a forked child does it while
-    the build writes its output, which mostly waits on the disk. Called after
-    rendering, so no worker is forked while it runs.
+    the build renders and writes. It is forked before rendering, while the process
+    is at its smallest (the child's peak memory is the parent's at the fork, plus the
+    pickle); the cards each output shows are stored when the build has rendered.
     """
-    card_users: dict[str, set[str]] = {}
-    for path, slugs in uses.items():
-        for slug in slugs:
-            card_users.setdefault(slug, set()).add(path)
     kept = replace(library, html_loader=None)  # the loader is a closure of this build's
-    snapshot = Snapshot(key, kept, content, origins, card_users)
+    snapshot = Snapshot(key, kept, content, origins, {})
     process = None
     if "fork" in multiprocessing.get_all_start_methods():
         context = multiprocessing.get_context("fork")
@@ -254,14 +254,24 @@ def _store_base(cache: BuildCache, snapshot: Snapshot) -> None:
     cache.close()
 
 
-def finish_full(cache: BuildCache, pending: PendingBase, output_manifest: str | None) -> None:
-    """Once the output is written: the base stored, then the overlay that names it."""
+def finish_full(
+    cache: BuildCache,
+    pending: PendingBase,
+    uses: Mapping[str, Iterable[str]],
+    output_manifest: str | None,
+) -> None:
+    """Once the output is written: the base, the cards each output shows, then the
+    overlay that names them."""
     global _MEMORY
     snapshot, process = pending.snapshot, pending.process
+    for path, slugs in uses.items():
+        for slug in slugs:
+            snapshot.card_users.setdefault(slug, set()).add(path)
     if process is not None:
         process.join()
     if process is None or process.exitcode != 0:
         cache.store_state(_BASE, snapshot)
+    cache.store_state(_USERS, (snapshot.token, snapshot.card_users))
     overlay = {
         "token": snapshot.token,
         "generation": 0,
