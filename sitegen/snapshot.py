@@ -67,8 +67,9 @@ class Patch:
     scan: Scan
 
 
-# The snapshot a preview server's last build used, with the generation it had.
-_MEMORY: tuple[str, str, int, Snapshot] | None = None
+# The snapshot a preview server's last build used, with the overlay generation it had
+# (random, so that another process's overlay never passes for this one's).
+_MEMORY: tuple[str, str, str, Snapshot] | None = None
 
 
 def snapshot_key(
@@ -274,7 +275,7 @@ def finish_full(
     cache.store_state(_USERS, (snapshot.token, snapshot.card_users))
     overlay = {
         "token": snapshot.token,
-        "generation": 0,
+        "generation": uuid.uuid4().hex,
         "bodies": {},
         "lists": {},
         "content": {},
@@ -284,7 +285,7 @@ def finish_full(
     }
     cache.store_state(_OVERLAY, overlay)
     snapshot.manifest, snapshot.overlay = output_manifest, overlay
-    _MEMORY = (str(cache.path), snapshot.token, 0, snapshot)
+    _MEMORY = (str(cache.path), snapshot.token, overlay["generation"], snapshot)
 
 
 def store_patch(
@@ -297,7 +298,7 @@ def store_patch(
     global _MEMORY
     snapshot, library = patch.snapshot, patch.library
     overlay = dict(snapshot.overlay)
-    overlay["generation"] += 1
+    overlay["generation"] = uuid.uuid4().hex
     overlay["manifest"] = snapshot.manifest = output_manifest
     overlay["bodies"] = {**overlay["bodies"]}
     overlay["content"] = {**overlay["content"]}
