@@ -58,22 +58,26 @@ class InputSignature:
     equal only when nothing a build reads has been touched."""
 
     digest: str
-    files: Mapping[str, tuple[int, int, int]]  # path (below site_dir as given) -> stamp
+    files: Mapping[str, os.stat_result]  # every input file, by path below site_dir as given
 
 
 def input_signature(options: BuildOptions) -> InputSignature:
     digest = hashlib.sha256(repr((__version__, options, options.output.resolve())).encode())
     roots = [options.site_dir / "content", options.site_dir / "sitegen.toml"]
     roots += search_path(options.site_dir, "templates") + search_path(options.site_dir, "assets")
-    files: dict[str, tuple[int, int, int]] = {}
+    files: dict[str, os.stat_result] = {}
     for root in roots:
         _stamp_tree(os.fspath(root), files)
-    digest.update(repr(list(files.items())).encode())
+    digest.update(
+        "".join(
+            f"{path}\0{st.st_size}\0{st.st_mtime_ns}\0{st.st_ino}\n" for path, st in files.items()
+        ).encode()
+    )
     return InputSignature(digest.hexdigest(), files)
 
 
-def _stamp_tree(path: str, files: dict[str, tuple[int, int, int]]) -> None:
-    """Each file under `path` (or `path` itself) with its size, mtime and inode.
+def _stamp_tree(path: str, files: dict[str, os.stat_result]) -> None:
+    """Each file under `path` (or `path` itself) with its stat.
 
     os.scandir in sorted order; a file that vanishes meanwhile is left out.
     """
@@ -81,8 +85,7 @@ def _stamp_tree(path: str, files: dict[str, tuple[int, int, int]]) -> None:
         entries = sorted(os.scandir(path), key=lambda entry: entry.name)
     except NotADirectoryError:
         with contextlib.suppress(OSError):
-            stat = os.stat(path)
-            files[path] = (stat.st_size, stat.st_mtime_ns, stat.st_ino)
+            files[path] = os.stat(path)
         return
     except OSError:
         return
@@ -91,10 +94,9 @@ def _stamp_tree(path: str, files: dict[str, tuple[int, int, int]]) -> None:
             if entry.is_dir(follow_symlinks=False):  # as os.walk: no symlink loops
                 _stamp_tree(entry.path, files)
                 continue
-            stat = entry.stat()
+            files[entry.path] = entry.stat()
         except OSError:
             continue
-        files[entry.path] = (stat.st_size, stat.st_mtime_ns, stat.st_ino)
 
 
 def manifest_digest(output: Path) -> str | None:

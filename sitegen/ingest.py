@@ -89,11 +89,11 @@ def scan_sources(
     settings: Settings,
     errors: ErrorCollector,
     cache: BuildCache,
-    stamps: Mapping[str, tuple[int, int, int]] | None = None,
+    stamps: Mapping[str, os.stat_result] | None = None,
 ) -> Scan:
     """List the content files and key each by its bytes, reading only what changed.
 
-    `stamps` are the files' (size, mtime, inode) if the caller has just taken them.
+    `stamps` are the files' stats if the caller has just taken them.
     """
     fingerprint = _parse_fingerprint(settings)
     jobs: list[tuple[str, SourceFile, bytes | None]] = []
@@ -101,10 +101,10 @@ def scan_sources(
     stats: dict[str, tuple[tuple[int, int, int], str]] = {}
     for source in list_source_files(site_dir):
         try:
-            signature = stamps.get(os.fspath(source.path)) if stamps is not None else None
-            if signature is None:
+            stat = stamps.get(os.fspath(source.path)) if stamps is not None else None
+            if stat is None:
                 stat = source.path.stat()
-                signature = (stat.st_size, stat.st_mtime_ns, stat.st_ino)
+            signature = (stat.st_size, stat.st_mtime_ns, stat.st_ino)
             seen = known.get(source.shown)
             if seen is not None and seen[0] == signature:
                 jobs.append((seen[1], source, None))
