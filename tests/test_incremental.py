@@ -145,28 +145,6 @@ def test_no_op_rebuild_renders_nothing(tmp_path):
     assert result.rendered == 0 and result.report.written == 0
 
 
-def test_broken_edit_keeps_output_then_recovers(tmp_path):
-    site = tmp_path / "site"
-    shutil.copytree(SITES / "basic", site)
-    output = tmp_path / "out"
-    build(site, output)
-    before = snapshot(output)
-    article = site / "content/articles/arctic-interview.md"
-    good = article.read_text()
-    article.write_text(good.replace("date: 2022-02-02", "date: 2022-02-31"))
-    try:
-        build(site, output)
-        raise AssertionError("an invalid date must fail the build")
-    except BuildFailed:
-        pass
-    assert snapshot(output) == before
-    article.write_text(good.replace("Faster than", "Quicker than"))
-    build(site, output)
-    clean = tmp_path / "clean"
-    build(site, clean, use_cache=False)
-    assert contents(output) == contents(clean)
-
-
 # -- body edits patch the last build's library ----------------------------------------
 # A body edit leaves every front matter as it was: the build patches the library the
 # last build kept instead of indexing the archive again. It must give the bytes a clean
@@ -216,23 +194,36 @@ def test_body_edits_patch_the_last_library_and_match_clean_builds(tmp_path, in_m
     _assert_like_clean(site, output, tmp_path, "related-words")
 
 
-def test_a_patched_body_with_a_broken_link_fails_as_a_full_build_does(tmp_path):
+@pytest.mark.parametrize(
+    "name, breakage, key",
+    [
+        ("arctic-interview", ("date: 2022-02-02", "date: 2022-02-31"), "date"),
+        # in the body only: the build would patch the last library, and must fail as a
+        # full build does
+        (
+            "early-warning",
+            ("\n---\n", "\n---\nSee [the missing piece](no-such-article.md).\n"),
+            "link",
+        ),
+    ],
+    ids=["invalid-date", "broken-link-in-a-body"],
+)
+def test_broken_edit_keeps_output_then_recovers(tmp_path, name, breakage, key):
     site = tmp_path / "site"
     shutil.copytree(SITES / "basic", site)
     output = tmp_path / "out"
     build(site, output)
     before = snapshot(output)
-    article = site / "content/articles/early-warning.md"
+    article = site / f"content/articles/{name}.md"
     good = article.read_text()
-    article.write_text(good + "\nSee [the missing piece](no-such-article.md).\n")
+    article.write_text(good.replace(*breakage, 1))
     try:
         build(site, output)
-        raise AssertionError("a link to a missing article must fail the build")
+        raise AssertionError("a broken edit must fail the build")
     except BuildFailed as failed:
-        assert [e.key for e in failed.errors] == ["link"]
-        assert failed.errors[0].path == "content/articles/early-warning.md"
+        assert [(e.key, e.path) for e in failed.errors] == [(key, f"content/articles/{name}.md")]
     assert snapshot(output) == before
-    article.write_text(good + "\nA sound paragraph.\n")
+    article.write_text(good + "\nA sound paragraph.\n")  # a body edit since the last build
     assert build(site, output).patched == 1
     _assert_like_clean(site, output, tmp_path, "recovered")
 

@@ -115,6 +115,11 @@ def _corpus_article(n: int, draw) -> tuple[Article, tuple[str, ...]]:
     return art, words
 
 
+def _draw_corpus(data) -> dict[str, tuple[Article, tuple[str, ...]]]:
+    count = data.draw(st.integers(70, 160))
+    return {f"s{n:03d}": _corpus_article(n, data.draw) for n in range(count)}
+
+
 def _related(corpus: dict[str, tuple[Article, tuple[str, ...]]], previous=None):
     articles = sorted(
         (a for a, _ in corpus.values()), key=lambda a: (-a.date.moment.timestamp(), a.slug)
@@ -126,9 +131,7 @@ def _related(corpus: dict[str, tuple[Article, tuple[str, ...]]], previous=None):
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.data())
 def test_incremental_related_equals_a_full_computation(data):
-    corpus = dict(
-        (f"s{n:03d}", _corpus_article(n, data.draw)) for n in range(data.draw(st.integers(70, 160)))
-    )
+    corpus = _draw_corpus(data)
     memo = _related(corpus).memo
     for _ in range(data.draw(st.integers(1, 4))):
         edits = data.draw(st.integers(1, 3))
@@ -165,9 +168,7 @@ def test_incremental_related_equals_a_full_computation(data):
 @given(st.data())
 def test_patching_body_words_equals_a_full_computation(data):
     # The build patches the lists when only bodies changed: the same lists as computing all.
-    corpus = dict(
-        (f"s{n:03d}", _corpus_article(n, data.draw)) for n in range(data.draw(st.integers(70, 160)))
-    )
+    corpus = _draw_corpus(data)
     memo = _related(corpus).memo
     for _ in range(data.draw(st.integers(1, 4))):
         edited = data.draw(st.lists(st.sampled_from(sorted(corpus)), min_size=1, max_size=3))
