@@ -560,10 +560,13 @@ def render_site(
     jobs: list[tuple[str, Callable[[], bytes]]] = []
     kept: set[str] = set()
 
-    def add(path: str, fingerprint: str, produce: Callable[[], bytes]) -> None:
+    def claim(path: str, fingerprint: str) -> None:
         if path in fingerprints:  # a second output at one path would silently replace the first
             raise SitegenError(f"two outputs want the same path {path!r}", key="output")
         fingerprints[path] = fingerprint
+
+    def add(path: str, fingerprint: str, produce: Callable[[], bytes]) -> None:
+        claim(path, fingerprint)
         if previous.get(path) == fingerprint:
             kept.add(path)
         else:
@@ -571,9 +574,7 @@ def render_site(
 
     for route in library.routes:
         if only is not None and route.path not in only and route.path in previous:
-            if route.path in fingerprints:
-                add(route.path, "", bytes)  # says which path is taken twice
-            fingerprints[route.path] = previous[route.path]
+            claim(route.path, previous[route.path])
             kept.add(route.path)
             continue
         template = TEMPLATES.get(route.kind)

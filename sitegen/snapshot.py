@@ -109,23 +109,26 @@ def _load(cache: BuildCache) -> Snapshot | None:
     if not isinstance(users, tuple) or users[0] != snapshot.token:
         return None
     snapshot.card_users = users[1]
-    _apply(snapshot, head)
+    try:
+        _apply(snapshot, head)
+    except (KeyError, TypeError, ValueError, AttributeError):
+        return None  # an overlay of another shape (an older sitegen): build in full
     return snapshot
 
 
 def _apply(snapshot: Snapshot, overlay: dict[str, Any]) -> None:
     """Bring a snapshot pickled at a full build up to date with the edits since."""
     library = snapshot.library
-    for slug, (key, body, summary) in overlay["bodies"].items():
+    for shown, (slug, key, body, summary) in overlay["bodies"].items():
         library.bodies[("articles", slug)] = body
         library.content_keys[("articles", slug)] = key
         library.summaries[slug] = summary
+        snapshot.content[shown] = key
     library.related.update(overlay["lists"])
     memo = library.related_memo
     if memo is not None:
         memo.keys.update(overlay["keys"])
         memo.by_slug.update(overlay["lists"])
-    snapshot.content.update(overlay["content"])
     for slug, paths in overlay["users"].items():
         snapshot.card_users.setdefault(slug, set()).update(paths)
     snapshot.manifest = overlay["manifest"]
@@ -153,7 +156,7 @@ def try_patch(
     if content.keys() != snapshot.content.keys():
         return None
     changed = [job for job in scan.jobs if snapshot.content[job[1].shown] != job[0]]
-    if len(changed) + len(snapshot.overlay.get("bodies", ())) > _MAX_PATCHED:
+    if len(changed) + len(snapshot.overlay["bodies"]) > _MAX_PATCHED:
         return None
     library = snapshot.library
     edited: dict[str, tuple[str, str]] = {}
@@ -278,7 +281,6 @@ def finish_full(
         "generation": uuid.uuid4().hex,
         "bodies": {},
         "lists": {},
-        "content": {},
         "users": {},
         "keys": {},
         "manifest": output_manifest,
@@ -300,15 +302,10 @@ def store_patch(
     overlay = dict(snapshot.overlay)
     overlay["generation"] = uuid.uuid4().hex
     overlay["manifest"] = snapshot.manifest = output_manifest
-    overlay["bodies"] = {**overlay["bodies"]}
-    overlay["content"] = {**overlay["content"]}
-    for shown, (slug, _) in patch.edited.items():
-        overlay["bodies"][slug] = (
-            library.content_keys[("articles", slug)],
-            library.bodies[("articles", slug)],
-            library.summaries[slug],
-        )
-        overlay["content"][shown] = snapshot.content[shown]
+    overlay["bodies"] = {**overlay["bodies"]}  # shown -> what the edit made of the file
+    for shown, (slug, key) in patch.edited.items():
+        body = library.bodies[("articles", slug)]
+        overlay["bodies"][shown] = (slug, key, body, library.summaries[slug])
     overlay["lists"] = {**overlay["lists"], **patch.lists}
     memo = library.related_memo
     assert memo is not None
@@ -328,6 +325,6 @@ def store_patch(
 
 
 def forget() -> None:
-    """A build failed after patching: what is in memory may not be what is stored."""
+    """Drop the snapshot held in memory: the next build reads it back from the cache."""
     global _MEMORY
     _MEMORY = None
