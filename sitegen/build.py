@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import hashlib
 import time
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -38,7 +39,7 @@ from .snapshot import (
 )
 from .templates import check_templates, make_environment, template_dependencies
 from .theme import search_path
-from .writer import read_fingerprints, read_manifest, write_output
+from .writer import Staged, Staging, read_fingerprints
 
 
 class _Timer:
@@ -217,9 +218,12 @@ def _keep(
         finish_full(cache, pending, result.uses, manifest)
 
 
-def _search_files(result: RenderResult, output: Path, settings: Settings) -> dict[str, bytes]:
-    """The search index, from every HTML page: rendered now, or kept on disk unchanged."""
-    previous = [p for p in read_manifest(output) if p.startswith("pagefind/")]
+def _search_files(
+    result: RenderResult[Staged], staging: Staging, settings: Settings
+) -> dict[str, bytes]:
+    """The search index, from every HTML page: staged now, or kept on disk unchanged."""
+    output = staging.output
+    previous = [p for p in staging.previous if p.startswith("pagefind/")]
     if previous and not any(path.endswith(".html") for path in result.files):
         # Nothing a reader sees changed: the last index stays, as do its files. (Without a
         # last index, after a build with --no-search, there is nothing to keep: index.)
@@ -227,16 +231,31 @@ def _search_files(result: RenderResult, output: Path, settings: Settings) -> dic
             return {p: (output / p).read_bytes() for p in previous}
         except OSError:
             pass  # a file of it has gone: index again
-    pages: dict[str, bytes] = {}
-    for path in result.fingerprints:
-        if not path.endswith(".html"):
-            continue
-        data = result.files.get(path)
-        pages[path] = data if data is not None else (output / path).read_bytes()
+    pages = _Pages(result, staging)
     try:
         return build_search_index(pages, settings)
     except SitegenError as exc:
         raise BuildFailed([exc]) from None
+
+
+class _Pages(Mapping[str, bytes]):
+    """Every HTML page of the build by output path, read from disk only when asked for:
+    from its temporary if it was staged now, else from the output folder."""
+
+    def __init__(self, result: RenderResult[Staged], staging: Staging) -> None:
+        self._staged = result.files
+        self._staging = staging
+        self._paths = [path for path in result.fingerprints if path.endswith(".html")]
+
+    def __getitem__(self, path: str) -> bytes:
+        staged = self._staged.get(path) or Staged(path, "", None)
+        return self._staging.read(staged)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._paths)
+
+    def __len__(self) -> int:
+        return len(self._paths)
 
 
 def _relative_to_site(errors: list[SitegenError], site_dir: Path) -> None:
@@ -314,34 +333,39 @@ def _render_and_write(
 ) -> BuildResult:
     patch = prepared.patch
     pending = _begin_keeping(prepared) if options.use_cache else None
+    staging: Staging | None = None
     try:
         previous = {}
         if options.use_cache:
             previous = read_fingerprints(options.output, patch.affected if patch else None)
         try:
+            staging = Staging(options.output)
+            # Each worker writes the files it renders to temporaries: neither the bytes nor
+            # the writing wait on this process.
             result = render_site(
                 prepared.library,
                 prepared.env,
                 prepared.assets,
+                staging.stage,
                 prepared.template_sources,
                 previous,
                 only=patch.affected if patch else None,
             )
+            timer.lap("render")
+            staged = list(result.files.values())
+            if options.search and prepared.library.settings.search:
+                search = _search_files(result, staging, prepared.library.settings)
+                staged += [staging.stage(path, search[path]) for path in sorted(search)]
+                timer.lap("search")
+            report = staging.commit(staged, result.kept, result.fingerprints)
         except SitegenError as exc:
-            raise BuildFailed([exc]) from None
-        timer.lap("render")
-        files = result.files
-        if options.search and prepared.library.settings.search:
-            files = {**files, **_search_files(result, options.output, prepared.library.settings)}
-            timer.lap("search")
-        try:
-            report = write_output(files, options.output, result.kept, result.fingerprints)
-        except SitegenError as exc:
-            prepared.cache.close()
             raise BuildFailed([exc]) from None
     except BaseException:
+        if staging is not None:
+            staging.abandon()
         if pending is not None:
             pending.abandon()
+        prepared.cache.close()
         raise
     timer.lap("write")
     if options.use_cache:

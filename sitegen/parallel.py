@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
 import os
 import signal
@@ -11,6 +12,7 @@ from typing import Any, TypeVar
 T = TypeVar("T")
 R = TypeVar("R")
 
+_PR_SET_PDEATHSIG = 1  # prctl(2)
 MIN_ITEMS = 200  # below this, starting workers costs more than it saves
 
 
@@ -43,13 +45,25 @@ def parallel_map(
         return [function(item) for item in items]
     chunk = max(1, len(items) // (workers * 8))
     context = multiprocessing.get_context("fork")
-    with context.Pool(workers, initializer=_ignore_interrupts) as pool:
+    with context.Pool(workers, initializer=_start_worker, initargs=(os.getpid(),)) as pool:
         return pool.map(function, items, chunksize=chunk)
 
 
-def _ignore_interrupts() -> None:
-    """Ctrl-C is the parent's to handle; workers end with the pool."""
+def _start_worker(parent: int) -> None:
+    """Ctrl-C is the parent's to handle; workers end with the pool, or with the parent
+    when it is killed: a worker must not go on writing files after its build is gone."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _die_with_parent()
+    if os.getppid() != parent:  # killed before the request above was made
+        os._exit(1)
+
+
+def _die_with_parent() -> None:
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):  # pragma: no cover - not Linux
+        pass
 
 
 def chunks(items: Sequence[Any], size: int) -> list[Sequence[Any]]:

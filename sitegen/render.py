@@ -1,4 +1,7 @@
-"""The library in, `(path, bytes)` out: every page, feed, citation and map. Pure."""
+"""The library in, `(path, bytes)` out: every page, feed, citation and map.
+
+Pure but for the caller's sink, which receives each file in the process that rendered it.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +10,7 @@ import operator
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import jinja2
 from markupsafe import Markup
@@ -38,7 +41,20 @@ TEMPLATES = {
     "redirect": "redirect.html",
 }
 CARD_TEMPLATE = "partials/card.html"
+R = TypeVar("R")
 TAXONOMY_LABELS = {"topics": ("Topic", "Topics"), "regions": ("Region", "Regions")}
+
+
+NEARBY_PAGES = 3  # numbered links either side of the current page; the theme shows 2 and a gap
+
+
+def _nearby_pages(pager: Pager) -> list[int]:
+    """The first and last page and those near the current one, in order: a list with a
+    thousand pages links each page to a few, not to all (which made lists quadratic)."""
+    near = range(
+        max(1, pager.number - NEARBY_PAGES), min(pager.total, pager.number + NEARBY_PAGES) + 1
+    )
+    return sorted({1, pager.total, *near})
 
 
 def taxonomy_label(taxonomy: str, plural: bool = True) -> str:
@@ -161,7 +177,7 @@ class Renderer:
             "count": pager.count,
             "previous": self.url(pager.previous) if pager.previous is not None else None,
             "next": self.url(pager.next) if pager.next is not None else None,
-            "pages": [(n, self.url(pager.path_of(n))) for n in range(1, pager.total + 1)],
+            "pages": [(n, self.url(pager.path_of(n))) for n in _nearby_pages(pager)],
         }
 
     def meta(self, title: str, path: str, description: str = "", **more: Any) -> dict[str, Any]:
@@ -525,34 +541,40 @@ class Renderer:
 
 
 @dataclass
-class RenderResult:
-    files: dict[str, bytes]  # rendered now
+class RenderResult(Generic[R]):
+    files: dict[str, R]  # rendered now, as the sink left each file
     kept: set[str]  # unchanged since the last build: the file already written stays
     fingerprints: dict[str, str]  # of every output, for the next build
     uses: dict[str, tuple[str, ...]]  # output -> the articles whose cards it shows
 
 
-_JOBS: list[tuple[str, Callable[[], bytes]]] = []  # set before workers fork
+# Set before workers fork: the render jobs, and what to do with each file made.
+_JOBS: list[tuple[str, Callable[[], bytes]]] = []
+_SINK: Callable[[str, bytes], Any] | None = None
 
 
-def _render_chunk(indexes: Sequence[int]) -> list[bytes]:
-    return [_JOBS[i][1]() for i in indexes]
+def _render_chunk(indexes: Sequence[int]) -> list[Any]:
+    assert _SINK is not None
+    return [_SINK(_JOBS[i][0], _JOBS[i][1]()) for i in indexes]
 
 
 def render_site(
     library: Library,
     env: jinja2.Environment,
     assets: dict[str, Asset],
+    sink: Callable[[str, bytes], R],
     template_sources: dict[str, str] | None = None,
     previous: Mapping[str, str] | None = None,
     only: Collection[str] | None = None,
-) -> RenderResult:
+) -> RenderResult[R]:
     """Every output file of the site; those whose fingerprint is in `previous` are kept.
 
-    With `only`, the routes outside it are known to be unchanged: they keep their
-    previous fingerprints without computing them.
+    Each file rendered goes to `sink(path, bytes)` in the process that rendered it (a
+    worker, on a large site), and what the sink returns comes back: the bytes themselves
+    need not cross between processes. With `only`, the routes outside it are known to be
+    unchanged: they keep their previous fingerprints without computing them.
     """
-    global _JOBS
+    global _JOBS, _SINK
     renderer = Renderer(library, env, assets)
     prints = Fingerprints(renderer, template_sources or {})
     previous = previous or {}
@@ -585,14 +607,14 @@ def render_site(
     for asset in assets.values():
         add(asset.output, hashlib.sha256(asset.data).hexdigest(), partial(_asset_bytes, asset))
 
-    _JOBS = jobs
+    _JOBS, _SINK = jobs, sink
     try:
         batches = chunks(range(len(jobs)), 32)
         rendered = [
-            data for batch in parallel_map(_render_chunk, batches, min_items=8) for data in batch
+            made for batch in parallel_map(_render_chunk, batches, min_items=8) for made in batch
         ]
     finally:
-        _JOBS = []
+        _JOBS, _SINK = [], None
     files = {path: data for (path, _), data in zip(jobs, rendered, strict=True)}
     return RenderResult(files, kept, fingerprints, prints.uses)
 

@@ -98,18 +98,18 @@ def _describe(exc: OSError) -> tuple[str, str | None]:
     return exc.strerror or str(exc), None
 
 
-def _remove_leftovers(output: Path) -> None:
-    """Temporary files of a build that was killed while writing."""
+def _remove_temporaries(output: Path, tag: str = TMP_TAG) -> None:
+    """Temporary files whose name carries `tag`: any build's, or one build's own."""
     for root, _dirs, names in os.walk(output):
         for name in names:
-            if TMP_TAG in name:
+            if tag in name:
                 with contextlib.suppress(OSError):
                     os.unlink(os.path.join(root, name))
 
 
-def _unchanged(target: Path, new_hash: str, old_hash: str | None, data: bytes) -> bool:
+def _unchanged(target: str, new_hash: str, old_hash: str | None, data: bytes) -> bool:
     try:
-        size = target.stat().st_size
+        size = os.stat(target).st_size
     except OSError:
         return False
     if size != len(data):
@@ -118,9 +118,140 @@ def _unchanged(target: Path, new_hash: str, old_hash: str | None, data: bytes) -
         return True
     # The manifest may be stale after a killed build; the disk is the truth.
     try:
-        return target.read_bytes() == data
+        with open(target, "rb") as file:
+            return file.read() == data
     except OSError:
         return False
+
+
+def _write_file(path: str, data: bytes) -> None:
+    with open(path, "wb") as file:
+        file.write(data)
+
+
+@dataclass(frozen=True)
+class Staged:
+    """One output as `Staging.stage` left it."""
+
+    path: str
+    hash: str
+    temporary: str | None  # where its new bytes wait; None: the file already holds them
+
+
+class Staging:
+    """One build's write, in two steps, so that rendering processes can write their own files.
+
+    `stage`, in this process or any process forked from it, puts each changed file in a
+    temporary beside its target (and marks the folder as being written); `commit` renames
+    them all into place, deletes what is produced no more and writes the manifest last;
+    `abandon` removes the temporaries instead, leaving the folder as it was.
+    """
+
+    def __init__(self, output: Path) -> None:
+        self.output = output.resolve()
+        try:
+            self.output.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            message, hint = _describe(exc)
+            raise OutputError(
+                f"cannot create output folder: {message}", self.output, hint=hint
+            ) from None
+        self.previous = read_manifest(self.output)
+        self.interrupted = (self.output / MARKER).exists()
+        if self.interrupted:  # a build was killed while writing: its leftovers go first
+            _remove_temporaries(self.output)
+            (self.output / MARKER).unlink()
+        self.tag = f"{TMP_TAG}{os.getpid()}"  # the same in every process of this build
+        self._root = str(self.output)
+        self._marked_by = 0  # the process that last made sure the marker exists
+        self._renaming = False
+        self._folders: set[str] = set()
+
+    def stage(self, path: str, data: bytes) -> Staged:
+        """Hash one output and, unless the file on disk already holds it, write it to a
+        temporary beside its target."""
+        _safe_target(self.output, path)
+        new_hash = digest(data)
+        target = f"{self._root}/{path}"
+        old_hash = None if self.interrupted else self.previous.get(path)  # after a kill, disk
+        if _unchanged(target, new_hash, old_hash, data):
+            return Staged(path, new_hash, None)
+        if os.path.isdir(target) and not os.path.islink(target):
+            raise OutputError("a folder stands where a file must go", target, hint="remove it")
+        folder, name = target.rsplit("/", 1)
+        temporary = f"{folder}/.{name}{self.tag}"
+        try:
+            self._mark()
+            if folder not in self._folders:
+                os.makedirs(folder, exist_ok=True)
+                self._folders.add(folder)
+            _write_file(temporary, data)
+        except OSError as exc:
+            with contextlib.suppress(OSError):
+                os.unlink(temporary)
+            message, hint = _describe(exc)
+            where = exc.filename or self.output
+            raise OutputError(f"cannot write output: {message}", where, hint=hint) from None
+        return Staged(path, new_hash, temporary)
+
+    def _mark(self) -> None:
+        """The marker tells the next build that temporaries may be lying about."""
+        if self._marked_by != os.getpid():
+            with open(self.output / MARKER, "ab"):
+                pass
+            self._marked_by = os.getpid()
+
+    def read(self, staged: Staged) -> bytes:
+        """The bytes staged for one output: its temporary's, or the file's on disk."""
+        return Path(staged.temporary or f"{self._root}/{staged.path}").read_bytes()
+
+    def commit(
+        self,
+        staged: Iterable[Staged],
+        kept: Iterable[str] = (),
+        fingerprints: Mapping[str, str] | None = None,
+    ) -> WriteReport:
+        """Bring the folder to exactly the staged files plus `kept` (files of the last build
+        left as they are); files sitegen never wrote are left alone."""
+        staged = list(staged)
+        hashes = {item.path: item.hash for item in staged}
+        kept = [path for path in kept if path in self.previous and path not in hashes]
+        hashes.update((path, self.previous[path]) for path in kept)
+        changed = sorted((item.path, item.temporary) for item in staged if item.temporary)
+        stale = sorted(set(self.previous) - set(hashes))
+        fingerprints = dict(fingerprints or {})
+        if (
+            not changed
+            and not stale
+            and self.previous == hashes
+            and read_fingerprints(self.output) == fingerprints
+        ):
+            return WriteReport(0, len(hashes), 0)
+        self._mark()
+        self._renaming = True
+        try:
+            for path, temporary in changed:
+                os.replace(temporary, f"{self._root}/{path}")  # type: ignore[arg-type]
+            deleted = _delete_stale(self.output, stale)
+            _write_manifest(self.output, hashes, fingerprints)
+        except OSError as exc:
+            # Each file is whole, old or new; the marker makes the next build clean up.
+            message, hint = _describe(exc)
+            raise OutputError(
+                f"cannot finish writing: {message}", exc.filename or self.output, hint=hint
+            ) from None
+        with contextlib.suppress(OSError):
+            (self.output / MARKER).unlink()
+        return WriteReport(len(changed), len(hashes) - len(changed), deleted)
+
+    def abandon(self) -> None:
+        """Remove this build's temporaries (those of every process), then the marker; once
+        renaming has begun, the marker stays: the manifest no longer tells what is on disk."""
+        if (self.output / MARKER).exists():  # only a build that staged something made it
+            _remove_temporaries(self.output, self.tag)
+            if not self._renaming:
+                with contextlib.suppress(OSError):
+                    (self.output / MARKER).unlink()
 
 
 def write_output(
@@ -131,80 +262,13 @@ def write_output(
 ) -> WriteReport:
     """Bring `output` to exactly `files` plus `kept` (files of the last build left as they
     are), atomically per file; files sitegen never wrote are left alone."""
-    output = output.resolve()
+    staging = Staging(output)
     try:
-        output.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        message, hint = _describe(exc)
-        raise OutputError(f"cannot create output folder: {message}", output, hint=hint) from None
-    previous = read_manifest(output)
-    interrupted = (output / MARKER).exists()
-    if interrupted:
-        _remove_leftovers(output)
-        (output / MARKER).unlink()
-    hashes = {path: digest(data) for path, data in files.items()}
-    kept = [path for path in kept if path in previous and path not in hashes]
-    hashes.update((path, previous[path]) for path in kept)
-    changed = [
-        path
-        for path in sorted(files)
-        if not _unchanged(
-            _safe_target(output, path),
-            hashes[path],
-            None if interrupted else previous.get(path),  # after a kill, trust only the disk
-            files[path],
-        )
-    ]
-    stale = sorted(set(previous) - set(hashes))
-    fingerprints = dict(fingerprints or {})
-    if (
-        not changed
-        and not stale
-        and previous == hashes
-        and read_fingerprints(output) == fingerprints
-    ):
-        return WriteReport(0, len(hashes), 0)
-
-    for path in changed:
-        target = _safe_target(output, path)
-        if target.is_dir() and not target.is_symlink():
-            raise OutputError("a folder stands where a file must go", target, hint="remove it")
-    temporaries: list[tuple[Path, Path]] = []
-    made: set[Path] = set()
-    try:
-        (output / MARKER).write_bytes(b"")
-        for path in changed:
-            target = _safe_target(output, path)
-            if target.parent not in made:
-                target.parent.mkdir(parents=True, exist_ok=True)
-                made.add(target.parent)
-            temporary = target.with_name(f".{target.name}{TMP_TAG}{os.getpid()}")
-            temporaries.append((temporary, target))
-            temporary.write_bytes(files[path])
-    except OSError as exc:
-        for temporary, _ in temporaries:
-            with contextlib.suppress(OSError):
-                temporary.unlink()
-        with contextlib.suppress(OSError):
-            (output / MARKER).unlink()
-        message, hint = _describe(exc)
-        where = exc.filename or output
-        raise OutputError(f"cannot write output: {message}", where, hint=hint) from None
-
-    try:
-        for temporary, target in temporaries:
-            os.replace(temporary, target)
-        deleted = _delete_stale(output, stale)
-        _write_manifest(output, hashes, fingerprints)
-    except OSError as exc:
-        # Each file is whole, old or new; the marker makes the next build clean up.
-        message, hint = _describe(exc)
-        raise OutputError(
-            f"cannot finish writing: {message}", exc.filename or output, hint=hint
-        ) from None
-    with contextlib.suppress(OSError):
-        (output / MARKER).unlink()
-    return WriteReport(len(changed), len(hashes) - len(changed), deleted)
+        staged = [staging.stage(path, files[path]) for path in sorted(files)]
+    except BaseException:
+        staging.abandon()
+        raise
+    return staging.commit(staged, kept, fingerprints)
 
 
 def _delete_stale(output: Path, stale: list[str]) -> int:

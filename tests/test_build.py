@@ -259,3 +259,32 @@ def test_strict_turns_warnings_into_errors(tmp_path):
     assert any("no author file for 'ola-nordmann'" in m for m in messages)
     assert any("matches no article" in m for m in messages)
     assert not (tmp_path / "out").exists()
+
+
+def test_long_lists_link_the_first_last_and_nearby_pages(tmp_path):
+    """A list of 40 pages links each page to the first, the last and its neighbours, with a
+    gap between; never to every page (which made a large archive's lists quadratic)."""
+    site = tmp_path / "site"
+    (site / "content/articles").mkdir(parents=True)
+    (site / "sitegen.toml").write_text(
+        'title = "Many pages"\nbase_url = "https://example.org/"\nper_page = 1\nsearch = false\n'
+    )
+    for i in range(40):
+        (site / f"content/articles/a-{i:02d}.md").write_text(
+            f"---\ntitle: Article {i}\ndate: 2020-01-{1 + i % 28:02d}\nauthors: [writer]\n---\n"
+            f"Body {i}.\n"
+        )
+    output = tmp_path / "out"
+    build(site, output)
+
+    def links(path: str) -> list[str]:
+        items = html(output, path).cssselect(".pagination li")
+        return [text_of(li).replace("Page ", "") for li in items]
+
+    assert links("") == ["1", "2", "3", "…", "40", "Older →"]
+    assert links("page/20/") == [
+        "← Newer", "1", "…", "18", "19", "20", "21", "22", "…", "40", "Older →"
+    ]  # fmt: skip
+    assert links("page/5/") == ["← Newer", "1", "…", "3", "4", "5", "6", "7", "…", "40", "Older →"]
+    current = html(output, "page/20/").cssselect(".pagination a[aria-current=page]")
+    assert [a.get("href") for a in current] == ["/page/20/"]

@@ -22,6 +22,7 @@ from support.site import copy_site
 
 from sitegen.build import BuildOptions, build_site
 from sitegen.errors import BuildFailed
+from sitegen.parallel import worker_count
 from sitegen.writer import MANIFEST, MARKER, TMP_TAG
 
 BASE_URL = "https://example.org/archive/"
@@ -75,12 +76,12 @@ def assert_one_clear_error(result: subprocess.CompletedProcess[str], message: st
 # -- a killed build ---------------------------------------------------------------------------
 
 
-def write_archive(site: Path, title: str) -> None:
+def write_archive(site: Path, title: str, articles: int = ARTICLES) -> None:
     """A site big enough that writing it takes a moment: many small articles."""
     (site / "content/articles").mkdir(parents=True, exist_ok=True)
     (site / "content/authors").mkdir(parents=True, exist_ok=True)
     (site / "sitegen.toml").write_text(f'title = "{title}"\nbase_url = "{BASE_URL}"\n')
-    for i in range(ARTICLES):
+    for i in range(articles):
         (site / f"content/articles/a-{i:04d}.md").write_text(
             f"---\ntitle: Article {i}\ndate: 20{10 + i % 15}-0{1 + i % 9}-1{i % 10}\n"
             f"authors: [writer-{i % 5}]\ntopics: [Topic {i % 11}, Shared]\n"
@@ -177,6 +178,45 @@ def killed_renaming(request, archive, tmp_path_factory) -> dict[str, Path]:
     """A build (`--no-cache`, or with the warm cache) killed while renaming files into place."""
     root = tmp_path_factory.mktemp(f"killed-renaming-{request.param}")
     return killed_build(archive, root, "renaming", request.param) | {"mode": request.param}
+
+
+def processes_running(needle: str) -> list[int]:
+    """Pids of the processes whose command line holds `needle`."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        with contextlib.suppress(OSError):
+            if entry.name.isdigit() and needle in (entry / "cmdline").read_bytes().decode():
+                found.append(int(entry.name))
+    return found
+
+
+def test_a_killed_build_takes_its_workers_with_it(tmp_path: Path) -> None:
+    """Workers write the files they render; once their build is killed they must stop, or
+    they would go on writing into the folder after it (and never exit)."""
+    site, output = tmp_path / "site", tmp_path / "output"
+    write_archive(site, OLD_TITLE, articles=400)
+    process = subprocess.Popen(
+        sitegen(site, output, "--no-cache"), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    deadline = time.monotonic() + BUILD_TIMEOUT_S
+    while not (output / MARKER).exists() and process.poll() is None:  # workers are writing
+        assert time.monotonic() < deadline, "the build never started writing"
+        time.sleep(0.0005)
+    assert process.poll() is None, "the build finished before it could be killed"
+    process.kill()
+    process.wait()
+    left = set(leftovers(output))
+    deadline = time.monotonic() + 30
+    while processes_running(str(site)) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert processes_running(str(site)) == [], "workers outlived their build"
+    time.sleep(0.5)
+    # At most the file each worker was creating at that instant; a worker left running
+    # would finish its whole share of the pages (dozens of files here).
+    late = set(leftovers(output)) - left
+    assert len(late) <= worker_count(), f"{len(late)} files written after the build was killed"
+    build_site(BuildOptions(site_dir=site, output_dir=output, search=False, use_cache=False))
+    assert leftovers(output) == []
 
 
 def assert_each_file_old_or_new(output: Path, archive: dict[str, Path]) -> dict[str, bytes]:

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from support.site import snapshot
 
+from sitegen import writer
 from sitegen.errors import OutputError
 from sitegen.writer import MANIFEST, TMP_TAG, write_output
 
@@ -50,16 +51,16 @@ def test_removes_empty_folders_it_emptied(tmp_path):
 def test_full_disk_leaves_previous_output_intact(tmp_path, monkeypatch):
     write_output({"a.html": b"A", "b.html": b"B"}, tmp_path)
     before = snapshot(tmp_path)
-    real_write = Path.write_bytes
+    real_write = writer._write_file
     calls = []
 
-    def failing_write(self: Path, data: bytes) -> int:
-        calls.append(self)
+    def failing_write(path: str, data: bytes) -> None:
+        calls.append(path)
         if len(calls) == 2:
-            raise OSError(errno.ENOSPC, "No space left on device", str(self))
-        return real_write(self, data)
+            raise OSError(errno.ENOSPC, "No space left on device", path)
+        real_write(path, data)
 
-    monkeypatch.setattr(Path, "write_bytes", failing_write)
+    monkeypatch.setattr(writer, "_write_file", failing_write)
     with pytest.raises(OutputError) as failed:
         write_output({"a.html": b"A2", "b.html": b"B2", "c.html": b"C"}, tmp_path)
     monkeypatch.undo()
