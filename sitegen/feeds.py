@@ -6,10 +6,11 @@ import re
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 
+from feedgen.entry import FeedEntry
 from feedgen.feed import FeedGenerator
 
 from . import __version__
-from .model import Article, Author
+from .model import Article
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _RELATIVE_ATTR = re.compile(r'(\s(?:href|src)=")/(?!/)')
@@ -31,6 +32,33 @@ def feed_content(html: str, origin: str) -> str:
     return _clean(absolutize(html, origin))
 
 
+def atom_entry(
+    article: Article,
+    *,
+    url: str,
+    authors: Sequence[tuple[str, str]],  # (name, page URL)
+    summary: str,
+    content: str | None,  # from feed_content(), or None
+) -> FeedEntry:
+    """One article as a feed entry; the same entry serves every feed the article is in."""
+    entry = FeedEntry()
+    entry.id(url)
+    entry.title(_clean(article.title))
+    entry.link(href=url, rel="alternate", type="text/html")
+    published = article.date.moment if article.date else _EPOCH
+    entry.published(published)
+    entry.updated(article.last_modified.moment if article.last_modified else published)
+    for name, uri in authors:
+        entry.author({"name": _clean(name), "uri": uri})
+    entry.summary(_clean(summary))
+    if content is not None:
+        entry.content(content, type="html")
+    for taxonomy, terms in article.terms.items():
+        for term in terms:
+            entry.category(term=_clean(term), label=_clean(term), scheme=taxonomy)
+    return entry
+
+
 def atom_feed(
     *,
     feed_url: str,
@@ -39,11 +67,7 @@ def atom_feed(
     subtitle: str,
     language: str,
     articles: Sequence[Article],
-    authors_of: Callable[[Article], Sequence[Author]],
-    author_url: Callable[[Author], str],
-    article_url: Callable[[Article], str],
-    content_of: Callable[[Article], str | None],  # from feed_content(), or None
-    summary_of: Callable[[Article], str],
+    entry_of: Callable[[Article], FeedEntry],  # from atom_entry()
 ) -> bytes:
     """One Atom document; `updated` comes from the content, never the clock."""
     feed = FeedGenerator()
@@ -58,21 +82,5 @@ def atom_feed(
     stamps = [(a.last_modified.moment if a.last_modified else _EPOCH) for a in articles]
     feed.updated(max(stamps, default=_EPOCH))
     for article in articles:
-        entry = feed.add_entry(order="append")
-        url = article_url(article)
-        entry.id(url)
-        entry.title(_clean(article.title))
-        entry.link(href=url, rel="alternate", type="text/html")
-        published = article.date.moment if article.date else _EPOCH
-        entry.published(published)
-        entry.updated(article.last_modified.moment if article.last_modified else published)
-        for author in authors_of(article):
-            entry.author({"name": _clean(author.name), "uri": author_url(author)})
-        entry.summary(_clean(summary_of(article)))
-        content = content_of(article)
-        if content is not None:
-            entry.content(content, type="html")
-        for taxonomy, terms in article.terms.items():
-            for term in terms:
-                entry.category(term=_clean(term), label=_clean(term), scheme=taxonomy)
+        feed.add_entry(entry_of(article), order="append")
     return feed.atom_str(pretty=True)

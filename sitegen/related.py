@@ -18,6 +18,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from .model import Article
+from .parallel import chunks, parallel_map
 
 WEIGHTS = {"interviewee": 5.0, "author": 3.0, "topics": 2.0, "regions": 1.0, "word": 0.5}
 CATCH_ALL = 60  # a key shared by more articles than this does not propose candidates
@@ -281,16 +282,16 @@ def compute_related(
     memo = RelatedMemo(count, CATCH_ALL, order, stamps, keys, titles, entries, {}, {})
     stale = _stale(previous, memo, postings) if previous is not None else None
 
+    todo = [a.slug for a in articles if stale is None or a.slug in stale]
+    computed = _lists_of(todo, (by_slug, by_title, keys, postings, positions, order, count))
     unmatched: list[tuple[Article, str]] = []
     for article in articles:
         slug = article.slug
-        if stale is not None and slug not in stale:
+        if slug in computed:
+            memo.by_slug[slug], missing = computed[slug]
+        else:
             memo.by_slug[slug] = previous.by_slug[slug]  # type: ignore[union-attr]
             missing = previous.unmatched.get(slug, ())  # type: ignore[union-attr]
-        else:
-            memo.by_slug[slug], missing = _list_of(
-                article, by_slug, by_title, keys, postings, positions, order, count
-            )
         if missing:
             memo.unmatched[slug] = tuple(missing)
             unmatched.extend((article, entry) for entry in missing)
@@ -298,6 +299,41 @@ def compute_related(
         memo = previous  # nothing it holds has changed: the caller need not store it again
     recomputed = len(articles) if stale is None else len(stale)
     return RelatedResult(memo.by_slug, tuple(unmatched), memo, recomputed)
+
+
+_Index = tuple[
+    Mapping[str, Article],  # by slug
+    Mapping[str, Article],  # by normalised title
+    Mapping[str, Mapping[str, float]],  # keys
+    Mapping[str, list[str]],  # postings
+    Mapping[str, Mapping[str, int]],  # positions
+    Mapping[str, int],  # order
+    int,  # count
+]
+_INDEX: _Index | None = None  # set before workers fork; read by _lists_in
+
+
+def _lists_of(slugs: list[str], index: _Index) -> dict[str, tuple[tuple[str, ...], list[str]]]:
+    """The lists of `slugs`, computed in workers when there are many (a cold build's
+    10,000 take seconds in one process; the index they read is shared through fork)."""
+    global _INDEX
+    _INDEX = index
+    batches = chunks(slugs, 250)
+    try:
+        parts = parallel_map(_lists_in, batches, min_items=8)
+    finally:
+        _INDEX = None
+    return {
+        slug: made
+        for batch, part in zip(batches, parts, strict=True)
+        for slug, made in zip(batch, part, strict=True)
+    }
+
+
+def _lists_in(slugs: Sequence[str]) -> list[tuple[tuple[str, ...], list[str]]]:
+    assert _INDEX is not None
+    by_slug = _INDEX[0]
+    return [_list_of(by_slug[slug], *_INDEX) for slug in slugs]
 
 
 def _list_of(

@@ -13,6 +13,7 @@ from functools import partial
 from typing import Any, Generic, TypeVar
 
 import jinja2
+from feedgen.entry import FeedEntry
 from markupsafe import Markup
 
 from . import citations, feeds, structured
@@ -77,7 +78,7 @@ class Renderer:
         # A card looks the same on every list it is on: render it once per heading level.
         env.globals["render_card"] = self.render_card
         self._people: dict[str, dict[str, Any]] = {}
-        self._feed_contents: dict[str, str] = {}
+        self._feed_entries: dict[str, FeedEntry] = {}
         self._sitemap: list[dict[str, str | None]] | None = None
 
     # -- URLs ---------------------------------------------------------------
@@ -499,31 +500,35 @@ class Renderer:
 
     # -- feeds ----------------------------------------------------------------
     def _feed(self, path: str, page_path: str, title: str, articles: tuple[Article, ...]) -> bytes:
-        chosen = [a for a in articles if not a.draft][: self.settings.feed_size]
-        full = self.settings.feed_full_content
         return feeds.atom_feed(
             feed_url=self.abs_url(path),
             page_url=self.abs_url(page_path),
             title=title,
             subtitle=self.settings.description,
             language=self.settings.language,
-            articles=chosen,
-            authors_of=lambda a: [self.library.authors[s] for s in a.authors],
-            author_url=lambda author: self.abs_url(author.url_path),
-            article_url=lambda a: self.abs_url(a.url_path),
-            content_of=self._feed_content if full else lambda a: None,
-            summary_of=lambda a: self.library.summaries[a.slug],
-        )  # fmt: skip
+            articles=[a for a in articles if not a.draft][: self.settings.feed_size],
+            entry_of=self._feed_entry,
+        )
 
-    def _feed_content(self, article: Article) -> str:
-        # An article is in several feeds (the site's, its people's, its terms'): once each.
-        content = self._feed_contents.get(article.slug)
-        if content is None:
-            html = self.library.html("articles", article.slug)
-            content = self._feed_contents[article.slug] = feeds.feed_content(
-                html, self.settings.origin
+    def _feed_entry(self, article: Article) -> FeedEntry:
+        # An article is in several feeds (the site's, its people's, its terms'): made once.
+        entry = self._feed_entries.get(article.slug)
+        if entry is None:
+            content = None
+            if self.settings.feed_full_content:
+                html = self.library.html("articles", article.slug)
+                content = feeds.feed_content(html, self.settings.origin)
+            entry = self._feed_entries[article.slug] = feeds.atom_entry(
+                article,
+                url=self.abs_url(article.url_path),
+                authors=[
+                    (author.name, self.abs_url(author.url_path))
+                    for author in (self.library.authors[s] for s in article.authors)
+                ],
+                summary=self.library.summaries[article.slug],
+                content=content,
             )
-        return content
+        return entry
 
     def _render_feed(self, route: Route) -> bytes:
         return self._feed("feed.xml", "", self.settings.title, self.library.articles)
