@@ -43,7 +43,7 @@ def parallel_map(
         or "fork" not in multiprocessing.get_all_start_methods()
     ):
         return [function(item) for item in items]
-    chunk = max(1, len(items) // (workers * 8))
+    chunk = max(1, len(items) // (workers * 32))
     context = multiprocessing.get_context("fork")
     with context.Pool(workers, initializer=_start_worker, initargs=(os.getpid(),)) as pool:
         return pool.map(function, items, chunksize=chunk)
