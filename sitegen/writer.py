@@ -1,7 +1,8 @@
 """The only module that touches the output folder: atomic, minimal, owned writes.
 
-Every changed file goes to a temporary name beside its target; only when all
-are written are they renamed into place. Unchanged files keep their mtimes.
+Every changed file goes to a temporary name beside its target, written by the
+process that rendered it (`Staging.stage`); only when all are written are they
+renamed into place, by the build's own process. Unchanged files keep their mtimes.
 Files listed in the previous manifest and produced no more are deleted; no
 other file is ever removed. The manifest is written last.
 """
@@ -83,10 +84,14 @@ def read_fingerprints(output: Path, checked: Collection[str] | None = None) -> d
     return {p: f for p, f in fingerprints.items() if p in files and isfile(f"{root}/{p}")}
 
 
-def _safe_target(output: Path, path: str) -> Path:
+def _check_inside(output: Path, path: str) -> None:
     # Paths come from our own routes and checked aliases; this is a last guard.
     if path.startswith("/") or ".." in path.split("/") or not path:
         raise OutputError(f"refusing to write outside the output folder: {path!r}", output)
+
+
+def _safe_target(output: Path, path: str) -> Path:
+    _check_inside(output, path)
     return output / path
 
 
@@ -170,7 +175,7 @@ class Staging:
     def stage(self, path: str, data: bytes) -> Staged:
         """Hash one output and, unless the file on disk already holds it, write it to a
         temporary beside its target."""
-        _safe_target(self.output, path)
+        _check_inside(self.output, path)
         new_hash = digest(data)
         target = f"{self._root}/{path}"
         old_hash = None if self.interrupted else self.previous.get(path)  # after a kill, disk
