@@ -47,7 +47,9 @@ def _zone(name: str) -> ZoneInfo:
     return ZoneInfo(name)
 
 
-@lru_cache(maxsize=4096)
+# Babel takes a tenth of a millisecond a date; an archive has a few thousand distinct
+# days, each shown on many cards. The cache holds them all: smaller, it thrashed.
+@lru_cache(maxsize=1 << 16)
 def _format(moment: date, pattern: str, language: str) -> str:
     try:
         return format_date(moment, pattern, locale=language.replace("-", "_"))
