@@ -92,9 +92,16 @@ class BuildCache:
         return rows[0][0].decode("utf-8") if rows else None
 
     def store_parsed(self, entries: Mapping[str, tuple[Any, str]]) -> None:
+        """Store (record, body without HTML) and the HTML by key, and remember them."""
+        if self.write_parsed(entries):
+            self.remember_parsed({key: meta for key, (meta, _) in entries.items()})
+
+    def write_parsed(self, entries: Mapping[str, tuple[Any, str]]) -> bool:
+        """Store entries without remembering them (a worker's: its memory dies with it);
+        whether they were stored."""
         db = self._db()
         if db is None or not entries:
-            return
+            return False
         rows = [
             (key, pickle.dumps(meta, pickle.HIGHEST_PROTOCOL), html.encode("utf-8"))
             for key, (meta, html) in entries.items()
@@ -103,8 +110,12 @@ class BuildCache:
             with db:
                 db.executemany("INSERT OR REPLACE INTO parsed VALUES (?, ?, ?)", rows)
         except sqlite3.Error:
-            return
-        for key, (meta, _) in entries.items():  # remembered only once its HTML is stored
+            return False
+        return True
+
+    def remember_parsed(self, metas: Mapping[str, Any]) -> None:
+        """Keep stored entries in this process; only stored ones: their HTML is in the file."""
+        for key, meta in metas.items():
             _remember(str(self.path), key, meta)
 
     def prune_parsed(self, live: Iterable[str]) -> None:

@@ -21,7 +21,7 @@ from .errors import ContentError, ErrorCollector, SitegenError
 from .loader import SourceFile, Sources, assemble_sources, list_source_files, parse_source
 from .markdown import RenderedBody, render_markdown
 from .model import Article
-from .parallel import parallel_map
+from .parallel import chunks, parallel_map
 from .related import top_words
 
 BodyKey = tuple[str, str]  # (kind, slug)
@@ -47,7 +47,11 @@ def _parse_fingerprint(settings: Settings) -> str:
     return hashlib.sha256(repr(parts).encode()).hexdigest()[:16]
 
 
-_SETTINGS: Settings | None = None  # set before workers fork; read by _ingest_one
+# Set before workers fork: read by _ingest_one and _ingest_batch.
+_SETTINGS: Settings | None = None
+_CACHE: BuildCache | None = None
+
+_Parsed = tuple[Any, RenderedBody | None, list["SitegenError"]]
 
 
 def _ingest_one(
@@ -67,6 +71,20 @@ def _ingest_one(
     if isinstance(record, Article):
         body = replace(body, keywords=top_words(record.title, body.text))
     return replace(record, body=""), replace(body, text=""), []
+
+
+def _ingest_batch(batch: list[tuple[str, SourceFile, bytes]]) -> tuple[list[_Parsed], bool]:
+    """Parse a batch of files, and store what they gave in the cache from this process
+    (in parallel, where the build's own process would take seconds at 10,000 files):
+    the results, and whether they were stored."""
+    assert _CACHE is not None
+    results = [_ingest_one((source, data)) for _, source, data in batch]
+    fresh = {
+        key: ((record, replace(body, html=None)), body.html or "")
+        for (key, _, _), (record, body, _) in zip(batch, results, strict=True)
+        if record is not None and body is not None
+    }
+    return results, _CACHE.write_parsed(fresh)
 
 
 @dataclass
@@ -142,7 +160,7 @@ def ingest(
     scan: Scan | None = None,
 ) -> Ingested:
     """Read, parse and render every content file; problems go to `errors`."""
-    global _SETTINGS
+    global _SETTINGS, _CACHE
     scan = scan or scan_sources(site_dir, settings, errors, cache)
     jobs = scan.jobs
     cached = cache.parsed_meta(key for key, _, _ in jobs)
@@ -156,19 +174,30 @@ def ingest(
                 errors.add(ContentError(f"cannot read file: {exc.strerror or exc}", source.shown))
                 continue
         if key not in cached:
-            missing.append((source, data))
+            missing.append((key, source, data))
         readable.append((key, source, data))
     jobs = readable
-    _SETTINGS = settings
+    _SETTINGS, _CACHE = settings, cache
     try:
-        results = iter(parallel_map(_ingest_one, missing))
+        batches = chunks(missing, 50)
+        made = parallel_map(_ingest_batch, batches, min_items=8)
     finally:
-        _SETTINGS = None
+        _SETTINGS, _CACHE = None, None
+    stored: dict[str, Any] = {}  # key -> meta, of what the workers stored
+    for batch, (parsed, was_stored) in zip(batches, made, strict=True):
+        if was_stored:
+            stored.update(
+                (key, (record, replace(body, html=None)))
+                for (key, _, _), (record, body, _) in zip(batch, parsed, strict=True)
+                if record is not None and body is not None
+            )
+    cache.remember_parsed(stored)
+    results = iter(result for parsed, _ in made for result in parsed)
 
     records: list[Any] = []
     bodies: dict[BodyKey, RenderedBody] = {}
     content_keys: dict[BodyKey, str] = {}
-    fresh: dict[str, tuple[Any, str]] = {}
+    fresh = 0
     content: dict[str, str] = {}
     origins: dict[str, BodyKey] = {}
     for key, source, _ in jobs:
@@ -180,13 +209,12 @@ def ingest(
                 errors.add(problem)
             if record is None:
                 continue
-            fresh[key] = ((record, replace(body, html=None)), body.html or "")
+            fresh += 1
         records.append(record)
         bodies[(source.kind, record.slug)] = body
         content_keys[(source.kind, record.slug)] = key
         content[source.shown] = key
         origins[source.shown] = (source.kind, record.slug)
-    cache.store_parsed(fresh)
     scan.store_stats(cache)
     if fresh or len(cached) != len(jobs):
         cache.prune_parsed(key for key, _, _ in jobs)
