@@ -11,8 +11,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from support.site import SITES, build, contents, snapshot
 
+from sitegen import cache as cache_module
 from sitegen.cache import BuildCache
-from sitegen.errors import BuildFailed
+from sitegen.config import load_settings
+from sitegen.errors import BuildFailed, ErrorCollector
+from sitegen.ingest import scan_sources
 from sitegen.snapshot import forget as forget_snapshot
 
 WORDS = [
@@ -267,6 +270,25 @@ def test_a_front_matter_edit_is_told_apart_without_loading_the_last_library(tmp_
         assert build(site, output).patched == patched, edit
         assert ("snapshot" in read) == bool(patched), (edit, read)
         _assert_like_clean(site, output, tmp_path, f"{number}-{edit}")
+
+
+def test_content_parsed_in_workers_is_in_the_cache_for_the_next_build(tmp_path):
+    # Enough files that parsing runs in worker processes, which store what they parse.
+    site = tmp_path / "site"
+    (site / "content/articles").mkdir(parents=True)
+    (site / "sitegen.toml").write_text('title = "Many"\nbase_url = "https://example.org/"\n')
+    for i in range(450):
+        (site / f"content/articles/a-{i:03d}.md").write_text(
+            f"---\ntitle: Article {i}\ndate: 2020-02-02\nauthors: [writer]\n---\nBody {i}.\n"
+        )
+    output = tmp_path / "out"
+    build(site, output, search=False)
+    cache = BuildCache(tmp_path / ".out-cache")
+    settings = load_settings(site)
+    scan = scan_sources(site, settings, ErrorCollector(), cache)
+    cache_module._MEMORY.clear()  # what this process remembers: read the file itself
+    assert len(cache.parsed_meta(key for key, _, _ in scan.jobs)) == len(scan.jobs) == 450
+    cache.close()
 
 
 GROUPS = {
