@@ -219,6 +219,28 @@ def test_a_killed_build_takes_its_workers_with_it(tmp_path: Path) -> None:
     assert leftovers(output) == []
 
 
+def test_a_page_failing_in_a_worker_leaves_the_output_as_it_was(tmp_path: Path) -> None:
+    """Workers write what they render as they go; when one page fails, the temporaries of
+    every worker go, and the folder is the last build's."""
+    site, output = tmp_path / "site", tmp_path / "output"
+    write_archive(site, OLD_TITLE, articles=300)
+    build_site(BuildOptions(site_dir=site, output_dir=output, search=False, use_cache=False))
+    before = snapshot(output)
+    retitle(site, NEW_TITLE)  # every page changes: the workers stage them all
+    (site / "templates").mkdir()
+    default = Path(__file__).parents[1] / "templates" / "article.html"
+    failing = "{% block content %}{% if article.slug == 'a-0250' %}{{ no_such_value }}{% endif %}"
+    (site / "templates/article.html").write_text(
+        default.read_text().replace("{% block content %}", failing, 1)
+    )
+    with pytest.raises(BuildFailed) as failed:
+        build_site(BuildOptions(site_dir=site, output_dir=output, search=False, use_cache=False))
+    (error,) = failed.value.errors
+    assert "no_such_value" in error.message and error.path.endswith("article.html")
+    assert snapshot(output) == before
+    assert leftovers(output) == []
+
+
 def assert_each_file_old_or_new(output: Path, archive: dict[str, Path]) -> dict[str, bytes]:
     old, new = tree(archive["old"]), tree(archive["new"])
     after = tree(output)
