@@ -79,12 +79,18 @@ def _ingest_batch(batch: list[tuple[str, SourceFile, bytes]]) -> tuple[list[_Par
     the results, and whether they were stored."""
     assert _CACHE is not None
     results = [_ingest_one((source, data)) for _, source, data in batch]
-    fresh = {
+    return results, _CACHE.write_parsed(_cache_entries(batch, results))
+
+
+def _cache_entries(
+    batch: list[tuple[str, SourceFile, bytes]], results: list[_Parsed]
+) -> dict[str, tuple[tuple[Any, RenderedBody], str]]:
+    """What the cache keeps of each file parsed: key -> ((record, body without HTML), HTML)."""
+    return {
         key: ((record, replace(body, html=None)), body.html or "")
         for (key, _, _), (record, body, _) in zip(batch, results, strict=True)
         if record is not None and body is not None
     }
-    return results, _CACHE.write_parsed(fresh)
 
 
 @dataclass
@@ -183,21 +189,15 @@ def ingest(
         made = parallel_map(_ingest_batch, batches, min_items=8)
     finally:
         _SETTINGS, _CACHE = None, None
-    stored: dict[str, Any] = {}  # key -> meta, of what the workers stored
-    for batch, (parsed, was_stored) in zip(batches, made, strict=True):
-        if was_stored:
-            stored.update(
-                (key, (record, replace(body, html=None)))
-                for (key, _, _), (record, body, _) in zip(batch, parsed, strict=True)
-                if record is not None and body is not None
-            )
-    cache.remember_parsed(stored)
+    for batch, (parsed, stored) in zip(batches, made, strict=True):
+        if stored:  # what the workers stored, this process may remember
+            entries = _cache_entries(batch, parsed)
+            cache.remember_parsed({key: meta for key, (meta, _) in entries.items()})
     results = iter(result for parsed, _ in made for result in parsed)
 
     records: list[Any] = []
     bodies: dict[BodyKey, RenderedBody] = {}
     content_keys: dict[BodyKey, str] = {}
-    fresh = 0
     content: dict[str, str] = {}
     origins: dict[str, BodyKey] = {}
     for key, source, _ in jobs:
@@ -209,13 +209,12 @@ def ingest(
                 errors.add(problem)
             if record is None:
                 continue
-            fresh += 1
         records.append(record)
         bodies[(source.kind, record.slug)] = body
         content_keys[(source.kind, record.slug)] = key
         content[source.shown] = key
         origins[source.shown] = (source.kind, record.slug)
     scan.store_stats(cache)
-    if fresh or len(cached) != len(jobs):
+    if len(cached) != len(jobs):  # something was parsed: older entries may be dead
         cache.prune_parsed(key for key, _, _ in jobs)
     return Ingested(assemble_sources(records, errors), bodies, content_keys, content, origins)

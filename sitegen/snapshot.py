@@ -35,7 +35,7 @@ from .config import Settings
 from .errors import ErrorCollector
 from .ingest import Scan, parse_one
 from .library import Library, check_links
-from .loader import parse_source
+from .loader import SourceFile, parse_source
 from .markdown import RenderedBody, cut_at_word
 from .model import Article
 from .related import patch_related
@@ -96,60 +96,64 @@ def snapshot_key(
 # -- reading ------------------------------------------------------------------------
 
 
-def _load(cache: BuildCache) -> Snapshot | None:
+def _remembered(cache: BuildCache, overlay: dict[str, Any]) -> Snapshot | None:
+    """The snapshot this process holds, if the cache's overlay is the one it wrote."""
+    key = (str(cache.path), overlay.get("token"), overlay.get("generation"))
+    return _MEMORY[3] if _MEMORY is not None and _MEMORY[:3] == key else None
+
+
+def _load(cache: BuildCache, overlay: dict[str, Any]) -> Snapshot | None:
     global _MEMORY
-    head = cache.state(_OVERLAY)
-    if not isinstance(head, dict):
-        return None
-    where = str(cache.path)
-    if _MEMORY is not None and _MEMORY[:3] == (where, head.get("token"), head.get("generation")):
-        return _MEMORY[3]
     _MEMORY = None
     snapshot = cache.state(_BASE)
-    if not isinstance(snapshot, Snapshot) or snapshot.token != head.get("token"):
+    if not isinstance(snapshot, Snapshot) or snapshot.token != overlay.get("token"):
         return None
     users = cache.state(_USERS)
     if not isinstance(users, tuple) or users[0] != snapshot.token:
         return None
     snapshot.card_users = users[1]
     try:
-        _apply(snapshot, head)
+        _apply(snapshot, overlay)
     except (KeyError, TypeError, ValueError, AttributeError):
         return None  # an overlay of another shape (an older sitegen): build in full
     return snapshot
 
 
-def _in_memory(cache: BuildCache) -> bool:
-    head = cache.state(_OVERLAY)
-    return (
-        isinstance(head, dict)
-        and _MEMORY is not None
-        and _MEMORY[:3] == (str(cache.path), head.get("token"), head.get("generation"))
-    )
+def _changed(
+    content: Mapping[str, str], scan: Scan, patched: int
+) -> list[tuple[str, SourceFile, bytes | None]] | None:
+    """The scanned files whose content is not `content`'s; None when the set of files
+    differs, or when the overlay (`patched` articles so far) would grow past its bound."""
+    if content.keys() != {source.shown for _, source, _ in scan.jobs}:
+        return None
+    changed = [job for job in scan.jobs if content[job[1].shown] != job[0]]
+    return changed if len(changed) + patched <= _MAX_PATCHED else None
 
 
 def _worth_loading(
-    cache: BuildCache, key: str, scan: Scan, settings: Settings, options: BuildOptions
+    cache: BuildCache,
+    overlay: dict[str, Any],
+    key: str,
+    scan: Scan,
+    settings: Settings,
+    options: BuildOptions,
 ) -> bool:
     """False when the small head row already shows that the edits cannot be patched in:
     another key, another output, other files, or an edit to a file's front matter (the
     common case of an editor's edit that is not a correction of a body). Loading the
     base (a second at 10,000 articles) is then saved."""
-    overlay, head = cache.state(_OVERLAY), cache.state(_HEAD)
-    if not isinstance(overlay, dict) or not isinstance(head, tuple) or len(head) != 4:
+    head = cache.state(_HEAD)
+    if not isinstance(head, tuple) or len(head) != 4:
         return False
     token, head_key, content, origins = head
     if token != overlay.get("token") or head_key != key:
         return False
     if overlay.get("manifest") != manifest_digest(options.output):
         return False
-    content = dict(content)
-    for shown, edit in overlay.get("bodies", {}).items():
-        content[shown] = edit[1]
-    if content.keys() != {source.shown for _, source, _ in scan.jobs}:
-        return False
-    changed = [job for job in scan.jobs if content[job[1].shown] != job[0]]
-    if len(changed) + len(overlay.get("bodies", {})) > _MAX_PATCHED:
+    bodies = overlay.get("bodies", {})
+    content = {**content, **{shown: edit[1] for shown, edit in bodies.items()}}
+    changed = _changed(content, scan, len(bodies))
+    if changed is None:
         return False
     last = cache.parsed_meta(content[source.shown] for _, source, _ in changed)
     for _, source, data in changed:
@@ -198,18 +202,20 @@ def try_patch(
 ) -> Patch | None:
     """The last library patched for the edits `scan` found, or None to build in full."""
     global _MEMORY
-    if not _in_memory(cache) and not _worth_loading(cache, key, scan, settings, options):
+    overlay = cache.state(_OVERLAY)
+    if not isinstance(overlay, dict):
         return None
-    snapshot = _load(cache)
+    snapshot = _remembered(cache, overlay)
+    if snapshot is None:
+        if not _worth_loading(cache, overlay, key, scan, settings, options):
+            return None
+        snapshot = _load(cache, overlay)
     if snapshot is None or snapshot.key != key or snapshot.library.related_memo is None:
         return None
     if snapshot.manifest is None or snapshot.manifest != manifest_digest(options.output):
         return None  # the output is not as the last build left it
-    content = {source.shown: job_key for job_key, source, _ in scan.jobs}
-    if content.keys() != snapshot.content.keys():
-        return None
-    changed = [job for job in scan.jobs if snapshot.content[job[1].shown] != job[0]]
-    if len(changed) + len(snapshot.overlay["bodies"]) > _MAX_PATCHED:
+    changed = _changed(snapshot.content, scan, len(snapshot.overlay["bodies"]))
+    if changed is None:
         return None
     library = snapshot.library
     edited: dict[str, tuple[str, str]] = {}
