@@ -50,7 +50,7 @@ def _measure_once(output: Path, site: Path) -> dict[str, float]:
         path.relative_to(output).as_posix(): path.read_bytes() for path in output.rglob("*.html")
     }
     started = time.perf_counter()
-    files = build_search_index(pages, settings)
+    files = build_search_index(pages, settings).files
     seconds = time.perf_counter() - started
     children = resource.getrusage(resource.RUSAGE_CHILDREN)
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss

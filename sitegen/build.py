@@ -27,7 +27,7 @@ from .ingest import Ingested, ingest, scan_sources
 from .library import Library, build_library
 from .related import RelatedMemo
 from .render import CARD_TEMPLATE, TEMPLATES, RenderResult, render_site
-from .search import build_search_index
+from .search import Part, SearchIndex, build_search_index
 from .snapshot import (
     Patch,
     PendingBase,
@@ -87,6 +87,9 @@ def _template_sources(env: jinja2.Environment) -> dict[str, str]:
             digest.update(f"{dependency}\0{source}\0".encode())
         result[name] = digest.hexdigest()
     return result
+
+
+SEARCH_STATE = "search-parts"  # the parts of the index the last build wrote
 
 
 @dataclass
@@ -218,22 +221,23 @@ def _keep(
         finish_full(cache, pending, result.uses, manifest)
 
 
-def _search_files(
-    result: RenderResult[Staged], staging: Staging, settings: Settings
-) -> dict[str, bytes]:
-    """The search index, from every HTML page: staged now, or kept on disk unchanged."""
-    output = staging.output
-    previous = [p for p in staging.previous if p.startswith("pagefind/")]
-    if previous and not any(path.endswith(".html") for path in result.files):
-        # Nothing a reader sees changed: the last index stays, as do its files. (Without a
-        # last index, after a build with --no-search, there is nothing to keep: index.)
-        try:
-            return {p: (output / p).read_bytes() for p in previous}
-        except OSError:
-            pass  # a file of it has gone: index again
-    pages = _Pages(result, staging)
+def _search_index(
+    result: RenderResult[Staged], staging: Staging, settings: Settings, cache: BuildCache
+) -> SearchIndex:
+    """The search index, from every HTML page: staged now, or kept on disk unchanged. Parts
+    whose pages did not change stay as the last build wrote them."""
+    output, previous = staging.output, staging.previous
+    last = cache.state(SEARCH_STATE)
+
+    def keep(part: Part) -> bool:
+        return all(
+            previous.get(path) == sha and (output / path).is_file() for path, sha in part.files
+        )
+
     try:
-        return build_search_index(pages, settings)
+        return build_search_index(
+            _Pages(result, staging), settings, last if isinstance(last, dict) else None, keep
+        )
     except SitegenError as exc:
         raise BuildFailed([exc]) from None
 
@@ -250,6 +254,11 @@ class _Pages(Mapping[str, bytes]):
     def __getitem__(self, path: str) -> bytes:
         staged = self._staged.get(path) or Staged(path, "", None)
         return self._staging.read(staged)
+
+    def digest(self, path: str) -> str:
+        """The sha256 of a page's bytes, without reading them."""
+        staged = self._staged.get(path)
+        return staged.hash if staged is not None else self._staging.previous[path]
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._paths)
@@ -353,11 +362,14 @@ def _render_and_write(
             )
             timer.lap("render")
             staged = list(result.files.values())
+            kept = list(result.kept)
+            search = None
             if options.search and prepared.library.settings.search:
-                search = _search_files(result, staging, prepared.library.settings)
-                staged += [staging.stage(path, search[path]) for path in sorted(search)]
+                search = _search_index(result, staging, prepared.library.settings, prepared.cache)
+                staged += [staging.stage(path, search.files[path]) for path in sorted(search.files)]
+                kept += search.kept
                 timer.lap("search")
-            report = staging.commit(staged, result.kept, result.fingerprints)
+            report = staging.commit(staged, kept, result.fingerprints)
         except SitegenError as exc:
             raise BuildFailed([exc]) from None
     except BaseException:
@@ -370,6 +382,8 @@ def _render_and_write(
     timer.lap("write")
     if options.use_cache:
         _keep(prepared, result, pending, options.output)
+        if search is not None:
+            prepared.cache.store_state(SEARCH_STATE, search.parts)
     pages = sum(1 for path in result.fingerprints if path.endswith(".html"))
     # Nothing moved while we built: the next build with the same inputs has nothing to do.
     if signature is not None and signature.digest == input_signature(options).digest:

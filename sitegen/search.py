@@ -9,11 +9,22 @@ which are put in a stable order here (`stable_filters`); `tests/test_search.py` 
 
 Result URLs in the index are relative to the site's root (`/articles/x/`); the search page
 gives Pagefind the site's base path, which it puts in front of them.
+
+Pagefind cannot update an index: it indexes every page it is given, about 3.4 ms of one core
+a page here, so one corrected article cost a 10,000-article archive 40 s or more. The pages
+are therefore split by a hash of their path into parts of `PART_PAGES` or fewer on average
+(their number a power of two, so that it changes only when the archive doubles), each a Pagefind index of
+its own: a build indexes only the parts whose pages changed, several at a time, and keeps
+the others' files as they are. The search page merges the parts with Pagefind's
+`mergeIndex`; `sitegen-search.json` names them. Merged results are ranked by score, and a
+part's score for a sorted search is only a position within that part, so the page sorts by
+date itself, from `sitegen-dates.json` (each result's date by its Pagefind id).
 """
 
 from __future__ import annotations
 
 import asyncio
+import errno
 import gzip
 import hashlib
 import json
@@ -21,8 +32,9 @@ import os
 import re
 import struct
 import tempfile
-from collections.abc import Awaitable, Callable, Iterator, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -41,70 +53,239 @@ STOPPED = "the search indexer stopped unexpectedly"
 HINT = "build with --no-search, or set `search = false` in sitegen.toml, to build without it"
 
 T = TypeVar("T")
-# The last index made in this process, by a digest of its inputs: a build whose indexed pages
-# did not change (an edit to a list page, the clean build beside an incremental one in the
-# tests, a preview's rebuild) gets the same bytes without running the indexer again.
-_memo: tuple[str, dict[str, bytes]] | None = None
+PART_PAGES = 1500  # pages a part of the index holds on average at most; see the notes above
+PARTS_FILE = f"{BUNDLE}/sitegen-search.json"
+DATES_FILE = f"{BUNDLE}/sitegen-dates.json"
+# What a part other than the first keeps: its index, not a second copy of Pagefind's code.
+PART_DATA = re.compile(
+    r"pagefind-entry\.json|pagefind\.[^/]+\.pf_meta|(?:fragment|index|filter)/.+"
+)
+DATE_SORT = re.compile(rb'data-pagefind-sort="date:(-?\d+)"')
+SHARED_MEMORY = "/dev/shm"
+SCRATCH_ROOM = 2 << 30  # free bytes it needs to be used: an archive of 10,000 takes 250 MB
+
+
+@dataclass(frozen=True)
+class Part:
+    """One part of the index as a build wrote it."""
+
+    digest: str  # of its pages, their bytes, the language and the indexer
+    files: tuple[tuple[str, str], ...]  # (output path, sha256) of each of its files
+    dates: tuple[tuple[str, int], ...]  # (Pagefind's result id, date) of its dated pages
+
+
+@dataclass
+class SearchIndex:
+    files: dict[str, bytes]  # output path -> bytes: the parts indexed now, and the lists
+    kept: list[str]  # output paths of the parts left as the last build wrote them
+    parts: dict[str, Part]  # folder -> part, for the next build
+    indexed: int  # parts indexed by this call
+
+
+# Parts made in this process, by digest: a preview server's next index, or a build that
+# changed no indexed page, reuses them without running the indexer again.
+_memo: dict[str, tuple[Part, dict[str, bytes]]] = {}
+
+
+def part_count(pages: int) -> int:
+    count = 1
+    while pages > count * PART_PAGES:
+        count *= 2
+    return count
+
+
+def part_folder(number: int) -> str:
+    return BUNDLE if number == 0 else f"{BUNDLE}/part-{number}"
+
+
+def _part_of(path: str, count: int) -> int:
+    return int.from_bytes(hashlib.sha256(path.encode()).digest()[:4], "big") % count
 
 
 def indexed_pages(pages: Mapping[str, bytes]) -> dict[str, bytes]:
     """The pages that search finds, by output path in sorted order: each article and author
     page whose template marks its content with `data-pagefind-body`."""
-    return dict(_indexed(pages))
+    return {path: data for path in _candidates(pages) if BODY_MARKER in (data := pages[path])}
 
 
-def _indexed(pages: Mapping[str, bytes]) -> Iterator[tuple[str, bytes]]:
-    for path in sorted(p for p in pages if INDEXED_PAGE.fullmatch(p)):
-        data = pages[path]  # read only now: `pages` may be a lazy view of the output folder
-        if BODY_MARKER in data:
-            yield path, data
+def _candidates(pages: Mapping[str, bytes]) -> list[str]:
+    return sorted(p for p in pages if INDEXED_PAGE.fullmatch(p))
 
 
-def build_search_index(pages: Mapping[str, bytes], settings: Settings) -> dict[str, bytes]:
-    """Output path -> bytes of the index files under `pagefind/`, for every indexed page.
+def build_search_index(
+    pages: Mapping[str, bytes],
+    settings: Settings,
+    last: Mapping[str, Part] | None = None,
+    keep: Callable[[Part], bool] | None = None,
+) -> SearchIndex:
+    """The search index of every indexed page, in parts.
 
-    `pages` maps output paths of every HTML page (rendered now or kept from the
-    last build) to their bytes, in any order.
+    `pages` maps output paths of every HTML page (rendered now or kept from the last build)
+    to their bytes, in any order, read only for the parts indexed now; if it has a
+    `digest(path)` method, that gives the sha256 of a page's bytes without reading them.
+    `last` is the parts the last build wrote; a part whose pages are all as they were is kept
+    when `keep` says its files are still in the output as listed.
     """
-    global _memo
-    with tempfile.TemporaryDirectory(prefix="sitegen-search-") as tmp:
-        site, bundle = Path(tmp, "site"), Path(tmp, BUNDLE)
-        key = _write_pages(pages, site, settings.language)
-        if _memo is not None and _memo[0] == key:
-            return dict(_memo[1])
-        _run(lambda: _index(site, bundle, settings.language))
-        if not (bundle / "pagefind-entry.json").is_file():
-            raise SitegenError("the search indexer wrote no index", key="search", hint=HINT)
-        files = {
-            f"{BUNDLE}/{file.relative_to(bundle).as_posix()}": file.read_bytes()
-            for file in sorted(bundle.rglob("*"))
-            if file.is_file() and not file.name.startswith(UNUSED)
-        }
-    files = stable_filters(files)
-    _memo = (key, dict(files)) if sum(map(len, files.values())) <= MEMO_LIMIT else None
-    return files
+    candidates = _candidates(pages)
+    count = part_count(len(candidates))
+    groups: list[list[str]] = [[] for _ in range(count)]
+    for path in candidates:
+        groups[_part_of(path, count)].append(path)
+    identity = _indexer_identity(settings.language, count)
+    digest_of = getattr(pages, "digest", None)
+    index = SearchIndex({}, [], {}, 0)
+    todo: list[tuple[str, str, list[str]]] = []
+    for number, paths in enumerate(groups):
+        folder, digest = part_folder(number), hashlib.sha256(identity)
+        for path in paths:
+            page = digest_of(path) if digest_of else hashlib.sha256(pages[path]).hexdigest()
+            digest.update(f"{path}\0{page}\0".encode())
+        known = (last or {}).get(folder)
+        if known is not None and known.digest == digest.hexdigest() and keep and keep(known):
+            index.parts[folder] = known
+            index.kept += [path for path, _ in known.files]
+        elif digest.hexdigest() in _memo:
+            index.parts[folder], files = _memo[digest.hexdigest()]
+            index.files.update(files)
+        else:
+            todo.append((folder, digest.hexdigest(), paths))
+    for folder, digest_hex, files, dates in _index_parts(todo, pages, settings.language):
+        part = Part(
+            digest_hex,
+            tuple((path, hashlib.sha256(data).hexdigest()) for path, data in sorted(files.items())),
+            dates,
+        )
+        index.parts[folder], index.indexed = part, index.indexed + 1
+        index.files.update(files)
+        _remember(digest_hex, part, files)
+    index.files.update(_lists(index.parts))
+    return index
 
 
-def _write_pages(pages: Mapping[str, bytes], site: Path, language: str) -> str:
-    """Write the indexed pages below `site`, one at a time; a digest of everything the index
-    depends on: the pages, the language and the indexer."""
+def _indexer_identity(language: str, count: int) -> bytes:
     from importlib.metadata import PackageNotFoundError, version
 
     try:
         indexer = version("pagefind_bin")
     except PackageNotFoundError:
         indexer = ""
-    digest = hashlib.sha256()
     binary = os.environ.get("PAGEFIND_BINARY_PATH", "")
-    digest.update(f"{language}\0{indexer}\0{binary}\0".encode())
+    return f"{language}\0{indexer}\0{binary}\0{count}\0".encode()
+
+
+def _remember(digest: str, part: Part, files: dict[str, bytes]) -> None:
+    size = sum(map(len, files.values()))
+    while _memo and size + sum(sum(map(len, f.values())) for _, f in _memo.values()) > MEMO_LIMIT:
+        del _memo[next(iter(_memo))]  # the oldest first
+    if size <= MEMO_LIMIT:
+        _memo[digest] = (part, dict(files))
+
+
+def _lists(parts: Mapping[str, Part]) -> dict[str, bytes]:
+    """What the search page reads besides Pagefind's files: the other parts to merge, and
+    the date of every dated result."""
+    others = [folder[len(BUNDLE) + 1 :] + "/" for folder in sorted(parts) if folder != BUNDLE]
+    others.sort(key=lambda name: int(name[len("part-") : -1]))
+    dates = dict(sorted(pair for part in parts.values() for pair in part.dates))
+    return {
+        PARTS_FILE: json.dumps({"parts": others}).encode(),
+        DATES_FILE: json.dumps(dates, separators=(",", ":")).encode(),
+    }
+
+
+def _index_parts(
+    todo: list[tuple[str, str, list[str]]], pages: Mapping[str, bytes], language: str
+) -> list[tuple[str, str, dict[str, bytes], tuple[tuple[str, int], ...]]]:
+    """Index each (folder, digest, pages) part; up to one indexer a core at a time."""
+    if not todo:
+        return []
+    for scratch in _scratch_folders():
+        try:
+            return _index_parts_in(scratch, todo, pages, language)
+        except OSError as exc:
+            if exc.errno != errno.ENOSPC or scratch is None:
+                raise
+    raise AssertionError("unreachable: the last scratch folder re-raises")
+
+
+def _scratch_folders() -> list[str | None]:
+    """Where the pages and the index are written for the indexer: memory first, if the
+    machine has room there (tens of thousands of files are made and removed again, which
+    costs seconds on a disk), else the usual temporary folder (None)."""
+    try:
+        free = os.statvfs(SHARED_MEMORY)
+        if os.access(SHARED_MEMORY, os.W_OK) and free.f_bavail * free.f_frsize >= SCRATCH_ROOM:
+            return [SHARED_MEMORY, None]
+    except OSError:
+        pass
+    return [None]
+
+
+def _index_parts_in(
+    scratch: str | None,
+    todo: list[tuple[str, str, list[str]]],
+    pages: Mapping[str, bytes],
+    language: str,
+) -> list[tuple[str, str, dict[str, bytes], tuple[tuple[str, int], ...]]]:
+    done = []
+    with tempfile.TemporaryDirectory(prefix="sitegen-search-", dir=scratch) as tmp:
+        jobs = []
+        for number, (_, _, paths) in enumerate(todo):
+            site, bundle = Path(tmp, f"site-{number}"), Path(tmp, f"index-{number}")
+            urls = _write_pages(pages, paths, site)
+            jobs.append((site, bundle, urls))
+        workers = max(1, min(len(jobs), os.cpu_count() or 1))
+        _run(lambda: _index_all([(site, bundle) for site, bundle, _ in jobs], language, workers))
+        for (folder, digest, _), (_, bundle, urls) in zip(todo, jobs, strict=True):
+            if not (bundle / "pagefind-entry.json").is_file():
+                raise SitegenError("the search indexer wrote no index", key="search", hint=HINT)
+            files = stable_filters(_read_bundle(bundle, folder), folder)
+            done.append((folder, digest, files, _dates(files, folder, urls)))
+    return done
+
+
+def _read_bundle(bundle: Path, folder: str) -> dict[str, bytes]:
+    files = {}
+    for file in sorted(bundle.rglob("*")):
+        name = file.relative_to(bundle).as_posix()
+        if not file.is_file() or file.name.startswith(UNUSED):
+            continue
+        if folder == BUNDLE or PART_DATA.fullmatch(name):
+            files[f"{folder}/{name}"] = file.read_bytes()
+    return files
+
+
+def _write_pages(pages: Mapping[str, bytes], paths: list[str], site: Path) -> dict[str, int]:
+    """Write one part's indexed pages below `site`; the date each dated page sorts by, by
+    the URL Pagefind gives it."""
     site.mkdir()
-    for path, data in _indexed(pages):
-        digest.update(f"{path}\0{len(data)}\0".encode())
-        digest.update(data)
+    dates: dict[str, int] = {}
+    for path in paths:
+        data = pages[path]  # read only now: `pages` may be a lazy view of the output folder
+        if BODY_MARKER not in data:
+            continue
         target = site / path
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(data)
-    return digest.hexdigest()
+        found = DATE_SORT.search(data)
+        if found:
+            dates["/" + path[: -len("index.html")]] = int(found.group(1))
+    return dates
+
+
+def _dates(
+    files: Mapping[str, bytes], folder: str, urls: Mapping[str, int]
+) -> tuple[tuple[str, int], ...]:
+    """(result id, date) of each dated page of a part, from its fragments' URLs."""
+    found = []
+    for path, data in files.items():
+        if not path.startswith(f"{folder}/fragment/"):
+            continue
+        fragment = json.loads(gzip.decompress(data)[len(SIGNATURE) :])
+        date = urls.get(fragment.get("url"))
+        if date is not None:
+            found.append((path.rsplit("/", 1)[1].removesuffix(".pf_fragment"), date))
+    return tuple(sorted(found))
 
 
 # -- filters in a stable order ----------------------------------------------------------------
@@ -115,17 +296,17 @@ def _write_pages(pages: Mapping[str, bytes], site: Path, language: str) -> str:
 SIGNATURE = b"pagefind_dcd"
 
 
-def stable_filters(files: dict[str, bytes]) -> dict[str, bytes]:
-    """The bundle with its filter files and metadata in a stable order and stably named;
-    unchanged if their layout is not the one this function knows."""
-    entry_path = f"{BUNDLE}/pagefind-entry.json"
+def stable_filters(files: dict[str, bytes], folder: str = BUNDLE) -> dict[str, bytes]:
+    """The bundle in `folder` with its filter files and metadata in a stable order and
+    stably named; unchanged if their layout is not the one this function knows."""
+    entry_path = f"{folder}/pagefind-entry.json"
     try:
         entry_text = files[entry_path].decode("utf-8")
         languages = json.loads(entry_text)["languages"]
         result = dict(files)
         for language in languages.values():
             old_hash = language["hash"]
-            new_hash = _stable_language(result, old_hash)
+            new_hash = _stable_language(result, old_hash, folder)
             entry_text = entry_text.replace(f'"{old_hash}"', f'"{new_hash}"')
         result[entry_path] = entry_text.encode("utf-8")
         return result
@@ -133,29 +314,29 @@ def stable_filters(files: dict[str, bytes]) -> dict[str, bytes]:
         return files
 
 
-def _stable_language(files: dict[str, bytes], meta_hash: str) -> str:
+def _stable_language(files: dict[str, bytes], meta_hash: str, folder: str) -> str:
     """Sort one language's filters and sorts; rename the files; the metadata's new hash."""
     prefix = meta_hash.rsplit("_", 1)[0]
-    meta_path = f"{BUNDLE}/pagefind.{meta_hash}.pf_meta"
+    meta_path = f"{folder}/pagefind.{meta_hash}.pf_meta"
     meta = _read_cbor(files[meta_path])
     for part in meta:
         if _is_pairs(part, str) and all(
-            f"{BUNDLE}/filter/{h}.pf_filter" in files for _, h in part
+            f"{folder}/filter/{h}.pf_filter" in files for _, h in part
         ):  # the filters: [name, file hash]
             for pair in part:
-                old = f"{BUNDLE}/filter/{pair[1]}.pf_filter"
+                old = f"{folder}/filter/{pair[1]}.pf_filter"
                 name, values = _read_cbor(files.pop(old))
                 values.sort(key=lambda value: value[0])
                 data = _cbor_document([name, values])
-                pair[1] = _unused_name(files, prefix, data, 7, "filter/{}.pf_filter")
-                files[f"{BUNDLE}/filter/{pair[1]}.pf_filter"] = _gzip(data)
+                pair[1] = _unused_name(files, folder, prefix, data, 7, "filter/{}.pf_filter")
+                files[f"{folder}/filter/{pair[1]}.pf_filter"] = _gzip(data)
             part.sort(key=lambda pair: pair[0])
         elif _is_pairs(part, list):  # the sorts: [key, pages in order]
             part.sort(key=lambda pair: pair[0])
     del files[meta_path]
     data = _cbor_document(meta)
-    new_hash = _unused_name(files, prefix, data, 10, "pagefind.{}.pf_meta")
-    files[f"{BUNDLE}/pagefind.{new_hash}.pf_meta"] = _gzip(data)
+    new_hash = _unused_name(files, folder, prefix, data, 10, "pagefind.{}.pf_meta")
+    files[f"{folder}/pagefind.{new_hash}.pf_meta"] = _gzip(data)
     return new_hash
 
 
@@ -173,9 +354,11 @@ def _is_pairs(part: object, second: type) -> bool:
     )
 
 
-def _unused_name(files: Mapping[str, bytes], prefix: str, data: bytes, size: int, form: str) -> str:
+def _unused_name(
+    files: Mapping[str, bytes], folder: str, prefix: str, data: bytes, size: int, form: str
+) -> str:
     digest = hashlib.sha256(data).hexdigest()
-    while f"{BUNDLE}/" + form.format(f"{prefix}_{digest[:size]}") in files:
+    while f"{folder}/" + form.format(f"{prefix}_{digest[:size]}") in files:
         size += 1
     return f"{prefix}_{digest[:size]}"
 
@@ -258,7 +441,22 @@ def _head(major: int, argument: int, out: bytearray) -> None:
 
 
 # -- the indexer --------------------------------------------------------------------------------
-async def _index(site: Path, bundle: Path, language: str) -> None:
+async def _index_all(jobs: list[tuple[Path, Path]], language: str, workers: int) -> None:
+    """Index each (pages folder, index folder) job; `workers` indexers take them in turn."""
+    queue = list(reversed(jobs))
+    tasks = [asyncio.ensure_future(_indexer(queue, language)) for _ in range(workers)]
+    try:
+        await asyncio.gather(*tasks)
+    except BaseException:
+        queue.clear()
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        raise
+
+
+async def _indexer(queue: list[tuple[Path, Path]], language: str) -> None:
+    """One Pagefind process, indexing jobs from `queue` until it is empty."""
     # Imported here: commands that never index do not pay for it.
     from pagefind.service import PagefindService
 
@@ -271,11 +469,13 @@ async def _index(site: Path, bundle: Path, language: str) -> None:
             hint="is the package `pagefind[bin]` installed? Or " + HINT,
         ) from None
     try:
-        # One language for the whole archive: an article in another language is still
-        # found from the one search page (without stemming for its language).
-        index = await _guarded(service, service.create_index({"force_language": language}))
-        await _guarded(service, index.add_directory(str(site)))
-        await _guarded(service, index.write_files(str(bundle)))
+        while queue:
+            site, bundle = queue.pop()
+            # One language for the whole archive: an article in another language is still
+            # found from the one search page (without stemming for its language).
+            index = await _guarded(service, service.create_index({"force_language": language}))
+            await _guarded(service, index.add_directory(str(site)))
+            await _guarded(service, index.write_files(str(bundle)))
     except BaseException:
         await _kill(service)
         raise

@@ -262,7 +262,7 @@ class SearchIndexer:
         _lower_this_threads_priority()
         from .search import build_search_index
 
-        files = build_search_index(PagesOnDisk(output, pages), settings)
+        files = build_search_index(PagesOnDisk(output, pages), settings).files
         for path, data in files.items():
             parts = path.split("/")
             if parts[0] != SEARCH_FOLDER or ".." in parts or "" in parts:

@@ -16,6 +16,7 @@ import subprocess
 import sys
 import threading
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
@@ -27,6 +28,7 @@ from support.browser import PageLog, open_page
 from support.env import REPO_ROOT
 from support.site import SITES, build, copy_site, html, snapshot, text_of
 
+from sitegen import search
 from sitegen.cli import main as sitegen_main
 from sitegen.errors import BuildFailed
 
@@ -213,6 +215,103 @@ def test_search_switched_off_by_flag_or_setting_writes_no_index(tmp_path: Path) 
     notice = html(off, "search/")
     assert not notice.cssselect("script[src*=search], #search")
     assert "no search" in text_of(notice.cssselect(".notice")[0])
+
+
+# -- an index in parts ---------------------------------------------------------------------------
+PART_PAGES = 8  # pages a part holds on average at most in these tests: here, eight parts
+TYPES = ("analysis", "news", "report")
+
+
+def add_notes(site: Path, count: int) -> dict[str, int]:
+    """`count` dated articles that mention early warning; their URLs by publication time."""
+    dates = {}
+    for number in range(count):
+        day = f"20{10 + number % 12}-{1 + number % 12:02}-{1 + number % 27:02}"
+        (site / "content/articles" / f"note-{number:02}.md").write_text(
+            f"---\ntitle: Note {number} on early warning\ndate: {day}\n"
+            f"authors: [{('kenan-agazade', 'maria-olsen')[number % 2]}]\n"
+            f"type: {TYPES[number % 3]}\n---\n"
+            f"Note {number} on early warning, radar number {number * 7} and treaty {number}.\n",
+            encoding="utf-8",
+        )
+        moment = datetime.fromisoformat(day).replace(tzinfo=UTC)
+        dates[f"{PREFIX}articles/note-{number:02}/"] = int(moment.timestamp())
+    return dates
+
+
+LISTS = ("pagefind/sitegen-search.json", "pagefind/sitegen-dates.json")
+
+
+def part_of(path: str) -> str:
+    """Which part of the index a file of `pagefind/` belongs to."""
+    return path.split("/")[1] if path.startswith("pagefind/part-") else "part-0"
+
+
+@pytest.fixture
+def in_parts(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(search, "PART_PAGES", PART_PAGES)
+
+
+@pytest.fixture(scope="module")
+def parted(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, int]]:
+    """The search fixture and 40 notes, indexed in parts, built into `<root>/archive/`."""
+    root = tmp_path_factory.mktemp("parted")
+    site = copy_site("search", root)
+    dates = add_notes(site, 40)
+    output = root / "www" / PREFIX.strip("/")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(search, "PART_PAGES", PART_PAGES)
+        build(site, output)
+    return output, dates
+
+
+def test_a_large_index_comes_in_parts_holding_each_page_once(
+    parted: tuple[Path, dict[str, int]],
+) -> None:
+    output, _ = parted
+    folder = output / "pagefind"
+    parts = json.loads((folder / "sitegen-search.json").read_text())["parts"]
+    assert parts == [f"part-{n}/" for n in range(1, 8)]
+    counts = [
+        json.loads((folder / part / "pagefind-entry.json").read_text())["languages"]["en"]
+        for part in ["", *parts]
+    ]
+    pages = len(list(output.glob("articles/*/index.html"))) + len(
+        list(output.glob("authors/*/index.html"))
+    )
+    assert sum(c["page_count"] for c in counts) == pages == 50
+    # Pagefind's code and WebAssembly come once, with the first part.
+    for part in parts:
+        names = {p.name for p in (folder / part).iterdir()}
+        assert names <= {"pagefind-entry.json", "fragment", "index", "filter"} | {
+            n for n in names if n.endswith(".pf_meta")
+        }, names
+    # Every dated page has its date, under the id Pagefind gives its result.
+    dates = json.loads((folder / "sitegen-dates.json").read_text())
+    fragments = {p.stem for p in folder.glob("**/fragment/*.pf_fragment")}
+    assert len(dates) == 46 and set(dates) <= fragments  # 46 articles; people have no date
+
+
+def test_an_edit_indexes_its_part_again_and_no_other(tmp_path: Path, in_parts: None) -> None:
+    site = copy_site("search", tmp_path)
+    add_notes(site, 40)
+    output = tmp_path / "out"
+    build(site, output)
+    before = pagefind_files(output)
+    note = site / "content/articles/note-07.md"  # its summary is its only paragraph: the
+    note.write_text(note.read_text() + "\nA later line on insurers.\n")  # lists stay as they were
+    build(site, output)
+    after = pagefind_files(output)
+    moved = {p for p in after.keys() | before.keys() if after.get(p) != before.get(p)}
+    assert len({part_of(p) for p in moved if not p.startswith(LISTS)}) == 1, sorted(moved)
+    untouched = [p for p in after if p.startswith("pagefind/part-") and after[p] == before.get(p)]
+    assert len(untouched) > len(after) / 2  # mtimes kept: most of the index was not rewritten
+    # And it is the index a build from scratch makes.
+    fresh = tmp_path / "fresh"
+    build(site, fresh, use_cache=False)
+    assert {p: d for p, (d, _) in pagefind_files(fresh).items()} == {
+        p: d for p, (d, _) in after.items()
+    }
 
 
 # -- in Chromium ------------------------------------------------------------------------------
@@ -463,6 +562,56 @@ def test_search_page_with_results_has_no_serious_accessibility_violations(
     violations = run_axe(page)
     severe = severe_violations(violations)
     assert not severe, format_violations(severe)
+    page_log.assert_clean()
+
+
+@pytest.fixture(scope="module")
+def parted_url(parted: tuple[Path, dict[str, int]], serve) -> str:
+    return serve(parted[0].parent, PREFIX)
+
+
+def test_an_index_in_parts_finds_pages_from_every_part(
+    page: Page, page_log: PageLog, parted_url: str, parted: tuple[Path, dict[str, int]]
+) -> None:
+    status = search_for(page, parted_url, "early warning")
+    found = set(result_links(page))
+    while page.locator(".search-more").is_visible():
+        page.click(".search-more")
+        page.wait_for_function(
+            "(n) => document.querySelectorAll('.search-result').length > n",
+            arg=len(found),
+            timeout=WAIT_MS,
+        )
+        found = set(result_links(page))
+    assert found == {ABOUT} | MENTIONS | set(parted[1]), status
+    assert status == f"{len(found)} results for “early warning”."
+    # The filters count the pages of every part: 40 notes and 6 articles, by type.
+    options = page.locator("#filter-type option").all_inner_texts()
+    assert {"Analysis (15)", "News (14)", "Report (14)", "Person (4)"} <= set(options), options
+    page_log.assert_clean()
+
+
+def test_an_index_in_parts_sorts_by_date_across_parts(
+    page: Page, page_log: PageLog, parted_url: str, parted: tuple[Path, dict[str, int]]
+) -> None:
+    dates = parted[1]
+    for order, newest_first in (("newest", True), ("oldest", False)):
+        page.goto(parted_url + f"search/?type=Report&sort={order}")
+        settled(page)
+        while page.locator(".search-more").is_visible():
+            shown = page.locator(".search-result").count()
+            page.click(".search-more")
+            page.wait_for_function(
+                "(n) => document.querySelectorAll('.search-result').length > n",
+                arg=shown,
+                timeout=WAIT_MS,
+            )
+        links = result_links(page)
+        reports = [url for url in dates if int(url[-3:-1]) % 3 == 2]
+        expected = sorted(reports, key=dates.__getitem__, reverse=newest_first)
+        black_sea = f"{PREFIX}articles/black-sea-report/"  # June 2023: the newest report
+        expected = [black_sea, *expected] if newest_first else [*expected, black_sea]
+        assert links == expected, order
     page_log.assert_clean()
 
 

@@ -12,7 +12,11 @@
   var more = root.querySelector(".search-more");
   var FILTERS = ["type", "author", "interviewee", "topic", "region", "year"];
   var PAGE = 10;
-  var pagefind = null, results = [], shown = 0, serial = 0, timer = 0;
+  var pagefind = null, results = [], shown = 0, serial = 0, timer = 0, dates = null;
+  // The index comes in parts (see sitegen/search.py): the first beside pagefind.js, the
+  // others listed in sitegen-search.json, with every result's date in sitegen-dates.json.
+  var folder = root.dataset.bundle.replace(/[^\/]*$/, "");
+  var settings = { baseUrl: root.dataset.base, excerptLength: 30 };
 
   function make(tag, cls, text) {
     var node = document.createElement(tag);
@@ -74,10 +78,7 @@
       if (value) { options.filters[name] = value; params.set(name, value); }
     });
     var order = form.elements.sort.value;
-    if (order) {
-      options.sort = { date: order === "oldest" ? "asc" : "desc" };
-      params.set("sort", order);
-    }
+    if (order) params.set("sort", order);
     var address = params.toString();
     history.replaceState(null, "", address ? "?" + address : location.pathname);
     if (!pagefind) return;
@@ -87,14 +88,33 @@
     shown = 0;
     if (!query && !Object.keys(options.filters).length) return say("");
     say("Searching…", "busy");
-    pagefind.search(query || null, options).then(function (found) {
+    Promise.all([pagefind.search(query || null, options), order ? datesOf() : null]).then(function (both) {
+      var found = both[0];
       if (id !== serial || !found) return;
-      results = found.results;
+      results = order ? byDate(found.results, both[1], order === "oldest" ? 1 : -1) : found.results;
       if (!results.length) {
         return say(query ? "No results for “" + query + "”." : "No results.", "empty");
       }
       return show(id);
     }, failed);
+  }
+
+  function json(name) {
+    return fetch(folder + name).then(function (response) {
+      if (!response.ok) throw new Error(name + ": " + response.status);
+      return response.json();
+    });
+  }
+  function datesOf() {
+    dates = dates || json("sitegen-dates.json");
+    return dates;
+  }
+  // Merged parts rank by score, and a part scores a sorted search by its own positions: so
+  // the order by date is made here. Results without a date drop out, as Pagefind's sort does.
+  function byDate(found, known, direction) {
+    return found
+      .filter(function (r) { return Object.prototype.hasOwnProperty.call(known, r.id); })
+      .sort(function (a, b) { return direction * (known[a.id] - known[b.id]); });
   }
 
   function show(id) {
@@ -157,10 +177,14 @@
   });
   more.addEventListener("click", function () { show(serial); });
 
-  import(root.dataset.bundle)
-    .then(function (module) {
-      pagefind = module;
-      return pagefind.options({ baseUrl: root.dataset.base, excerptLength: 30 });
+  Promise.all([import(root.dataset.bundle), json("sitegen-search.json")])
+    .then(function (loaded) {
+      var module = loaded[0];
+      return module.options(settings).then(function () {
+        return Promise.all(loaded[1].parts.map(function (part) {
+          return module.mergeIndex(folder + part, settings);
+        }));
+      }).then(function () { pagefind = module; });
     })
     .then(function () { return pagefind.filters(); })
     .then(function (all) {
