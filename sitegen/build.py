@@ -227,7 +227,8 @@ def _search_index(
     """The search index, from every HTML page: staged now, or kept on disk unchanged. Parts
     whose pages did not change stay as the last build wrote them."""
     output, previous = staging.output, staging.previous
-    last = cache.state(SEARCH_STATE)
+    # After a killed build the folder may hold files the manifest does not list: index all.
+    last = None if staging.interrupted else cache.state(SEARCH_STATE)
 
     def keep(part: Part) -> bool:
         return all(
