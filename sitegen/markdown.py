@@ -125,6 +125,10 @@ def _mark_questions(state: StateCore) -> None:
 
 @lru_cache(maxsize=4)
 def _parser(raw_html: bool) -> MarkdownIt:
+    return _build_parser(raw_html)
+
+
+def _build_parser(raw_html: bool) -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": raw_html, "typographer": False})
     md.options["maxNesting"] = MAX_NESTING
     md.enable(["table", "strikethrough"])
@@ -132,6 +136,45 @@ def _parser(raw_html: bool) -> MarkdownIt:
     md.use(anchors_plugin, min_level=2, max_level=4, slug_func=_heading_id)
     md.core.ruler.push("sitegen_links", _rewrite_links)
     md.core.ruler.push("sitegen_questions", _mark_questions)
+    return md
+
+
+# Rules that cannot match a body without one of their characters, by those characters
+# (for raw HTML, only when it is on). A body that lacks them all is parsed without the
+# rules: each is tried at every line or run of text, and for most bodies most never match.
+# Output is the same either way (tests/test_markdown.py compares the two parsers).
+_TRIGGERED: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("|", ("table",)),
+    ("`~", ("fence",)),
+    ("`", ("backticks",)),
+    ("~", ("strikethrough",)),
+    ("^", ("footnote_def", "footnote_ref", "footnote_inline")),
+    ("\\", ("escape",)),
+    ("&", ("entity",)),
+    ("<", ("autolink", "html_block", "html_inline")),
+    ("!", ("image",)),
+    ("#", ("heading",)),
+    (">", ("blockquote",)),
+    ("[", ("link", "reference")),
+    ("*_", ("emphasis",)),
+)
+
+
+def _parser_for(body: str, raw_html: bool) -> MarkdownIt:
+    """The parser for one body: the site's, without the rules the body cannot trigger."""
+    unused = frozenset(
+        name
+        for characters, names in _TRIGGERED
+        if not any(character in body for character in characters)
+        for name in names
+    )
+    return _pruned(raw_html, unused) if unused else _parser(raw_html)
+
+
+@lru_cache(maxsize=64)
+def _pruned(raw_html: bool, unused: frozenset[str]) -> MarkdownIt:
+    md = _build_parser(raw_html)
+    md.disable(sorted(unused), ignoreInvalid=True)
     return md
 
 
@@ -194,9 +237,9 @@ def _cap_quote_depth(line: str) -> str:
 
 def render_markdown(body: str, base_path: str, raw_html: bool, interview: bool) -> RenderedBody:
     """Render one body; pure, so it may run in a worker and be cached by content."""
-    md = _parser(raw_html)
     if body.count(">") >= MAX_QUOTE_DEPTH:
         body = "\n".join(_cap_quote_depth(line) for line in body.split("\n"))
+    md = _parser_for(body, raw_html)
     env: dict = {"base_path": base_path, "links": [], "interview": interview}
     tokens = md.parse(body, env)
     html = md.renderer.render(tokens, md.options, env)

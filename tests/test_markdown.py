@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import lxml.html
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from sitegen.markdown import cut_at_word, render_markdown
 
@@ -70,3 +72,50 @@ def test_first_paragraph_skips_questions_and_summary_cuts_at_a_word():
 def test_deeply_nested_quotes_do_not_recurse_forever():
     body = render_markdown(">" * 10_000 + " deep\n", "/", False, False)
     assert "deep" in body.text
+
+
+# -- parsing without the rules a body cannot trigger -------------------------------------------
+# Every body is parsed without the rules whose characters it lacks (sitegen/markdown.py). A
+# rule dropped wrongly would change what readers see; these compare with the full parser.
+TRICKY = [
+    "a | b\n--|--\n1 | 2\n",
+    "```\ncode\n```\n\n~~~\nmore\n~~~\n",
+    "Text with `code` and ~~struck~~ words.\n",
+    "A note[^1].\n\n[^1]: The note.\n\nInline ^[note] too.\n",
+    "Escaped \\*stars\\* and &amp; &copy; entities.\n",
+    "<https://example.org> and <b>bold</b>\n\n<div>\nblock\n</div>\n",
+    "![alt](x.png) and [link](y.md) and [ref]\n\n[ref]: https://example.org\n",
+    "# Heading\n\nSetext\n======\n\n> quote\n> > deeper\n",
+    "*em* _em_ **strong** __strong__\n\n- item\n+ item\n1. item\n\n***\n",
+    "    indented code\n\nplain words only\n",
+]
+
+
+def full_and_pruned(body: str, raw_html: bool) -> tuple[str, str]:
+    from sitegen.markdown import _parser, _parser_for
+
+    def render(md) -> str:
+        return md.render(body, {"base_path": "/", "links": [], "interview": True})
+
+    return render(_parser(raw_html)), render(_parser_for(body, raw_html))
+
+
+def test_bodies_without_some_characters_render_as_the_full_parser_renders_them():
+    for body in TRICKY:
+        for raw_html in (False, True):
+            full, pruned = full_and_pruned(body, raw_html)
+            assert pruned == full, body
+    # Each line alone lacks most characters: the cases where rules are dropped.
+    for line in {line for body in TRICKY for line in body.splitlines()}:
+        full, pruned = full_and_pruned(line + "\n", False)
+        assert pruned == full, line
+
+
+MARKDOWN_CHARACTERS = "ab 1\n\n  |`~^\\&<>!#[]()*_-=:.;+\"'/"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=MARKDOWN_CHARACTERS, max_size=80), st.booleans())
+def test_any_body_renders_as_the_full_parser_renders_it(body: str, raw_html: bool):
+    full, pruned = full_and_pruned(body, raw_html)
+    assert pruned == full
