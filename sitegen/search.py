@@ -184,7 +184,11 @@ def _remember(digest: str, part: Part, files: dict[str, bytes]) -> None:
 def _lists(parts: Mapping[str, Part]) -> dict[str, bytes]:
     """What the search page reads besides Pagefind's files: the other parts to merge, and
     the date of every dated result."""
-    others = [folder[len(BUNDLE) + 1 :] + "/" for folder in sorted(parts) if folder != BUNDLE]
+    others = [
+        folder[len(BUNDLE) + 1 :] + "/"
+        for folder, part in parts.items()
+        if folder != BUNDLE and part.files
+    ]
     others.sort(key=lambda name: int(name[len("part-") : -1]))
     dates = dict(sorted(pair for part in parts.values() for pair in part.dates))
     return {
@@ -230,17 +234,24 @@ def _index_parts_in(
     done = []
     with tempfile.TemporaryDirectory(prefix="sitegen-search-", dir=scratch) as tmp:
         jobs = []
-        for number, (_, _, paths) in enumerate(todo):
+        for number, (folder, _, paths) in enumerate(todo):
             site, bundle = Path(tmp, f"site-{number}"), Path(tmp, f"index-{number}")
             urls = _write_pages(pages, paths, site)
-            jobs.append((site, bundle, urls))
-        workers = max(1, min(len(jobs), os.cpu_count() or 1))
-        _run(lambda: _index_all([(site, bundle) for site, bundle, _ in jobs], language, workers))
-        for (folder, digest, _), (_, bundle, urls) in zip(todo, jobs, strict=True):
-            if not (bundle / "pagefind-entry.json").is_file():
+            # A part with no page to find (a theme without `data-pagefind-body`) is left out:
+            # an empty index would fail to merge. The first part always has Pagefind's code.
+            jobs.append((site, bundle, urls, folder == BUNDLE or any(site.iterdir())))
+        indexed = [(site, bundle) for site, bundle, _, wanted in jobs if wanted]
+        workers = min(len(indexed), os.cpu_count() or 1)
+        if indexed:
+            _run(lambda: _index_all(indexed, language, workers))
+        for (folder, digest, _), (_, bundle, urls, wanted) in zip(todo, jobs, strict=True):
+            if not wanted:
+                done.append((folder, digest, {}, ()))
+            elif not (bundle / "pagefind-entry.json").is_file():
                 raise SitegenError("the search indexer wrote no index", key="search", hint=HINT)
-            files = stable_filters(_read_bundle(bundle, folder), folder)
-            done.append((folder, digest, files, _dates(files, folder, urls)))
+            else:
+                files = stable_filters(_read_bundle(bundle, folder), folder)
+                done.append((folder, digest, files, _dates(files, folder, urls)))
     return done
 
 

@@ -314,6 +314,28 @@ def test_an_edit_indexes_its_part_again_and_no_other(tmp_path: Path, in_parts: N
     }
 
 
+def test_parts_with_nothing_to_find_are_left_out(tmp_path: Path, in_parts: None) -> None:
+    """A theme whose article pages mark nothing for search: only people are found, and the
+    parts that would hold only articles are not listed (an empty index fails to merge)."""
+    site = copy_site("search", tmp_path)
+    add_notes(site, 40)
+    (site / "templates").mkdir()
+    article = (REPO_ROOT / "templates/article.html").read_text()
+    assert "data-pagefind-body" in article
+    (site / "templates/article.html").write_text(article.replace(" data-pagefind-body", ""))
+    output = tmp_path / "out"
+    build(site, output)
+    folder = output / "pagefind"
+    parts = json.loads((folder / "sitegen-search.json").read_text())["parts"]
+    found = 0
+    for part in ["", *parts]:
+        entry = json.loads((folder / part / "pagefind-entry.json").read_text())
+        found += sum(language["page_count"] for language in entry["languages"].values())
+    assert found == 4  # the four people
+    assert len(parts) < 7 and all((folder / part).is_dir() for part in parts)
+    assert json.loads((folder / "sitegen-dates.json").read_text()) == {}
+
+
 # -- in Chromium ------------------------------------------------------------------------------
 class _QuietHandler(SimpleHTTPRequestHandler):
     def log_message(self, format: str, *args: object) -> None:
