@@ -79,7 +79,6 @@ class SearchIndex:
     files: dict[str, bytes]  # output path -> bytes: the parts indexed now, and the lists
     kept: list[str]  # output paths of the parts left as the last build wrote them
     parts: dict[str, Part]  # folder -> part, for the next build
-    indexed: int  # parts indexed by this call
 
 
 # Parts made in this process, by digest: a preview server's next index, or a build that
@@ -133,31 +132,31 @@ def build_search_index(
         groups[_part_of(path, count)].append(path)
     identity = _indexer_identity(settings.language, count)
     digest_of = getattr(pages, "digest", None)
-    index = SearchIndex({}, [], {}, 0)
+    index = SearchIndex({}, [], {})
     todo: list[tuple[str, str, list[str]]] = []
     for number, paths in enumerate(groups):
-        folder, digest = part_folder(number), hashlib.sha256(identity)
+        folder, hashed = part_folder(number), hashlib.sha256(identity)
         for path in paths:
             page = digest_of(path) if digest_of else hashlib.sha256(pages[path]).hexdigest()
-            digest.update(f"{path}\0{page}\0".encode())
-        known = (last or {}).get(folder)
-        if known is not None and known.digest == digest.hexdigest() and keep and keep(known):
+            hashed.update(f"{path}\0{page}\0".encode())
+        digest, known = hashed.hexdigest(), (last or {}).get(folder)
+        if known is not None and known.digest == digest and keep and keep(known):
             index.parts[folder] = known
             index.kept += [path for path, _ in known.files]
-        elif digest.hexdigest() in _memo:
-            index.parts[folder], files = _memo[digest.hexdigest()]
+        elif digest in _memo:
+            index.parts[folder], files = _memo[digest]
             index.files.update(files)
         else:
-            todo.append((folder, digest.hexdigest(), paths))
-    for folder, digest_hex, files, dates in _index_parts(todo, pages, settings.language):
+            todo.append((folder, digest, paths))
+    for folder, digest, files, dates in _index_parts(todo, pages, settings.language):
         part = Part(
-            digest_hex,
+            digest,
             tuple((path, hashlib.sha256(data).hexdigest()) for path, data in sorted(files.items())),
             dates,
         )
-        index.parts[folder], index.indexed = part, index.indexed + 1
+        index.parts[folder] = part
         index.files.update(files)
-        _remember(digest_hex, part, files)
+        _remember(digest, part, files)
     index.files.update(_lists(index.parts))
     return index
 
