@@ -202,7 +202,12 @@ def _begin_keeping(prepared: Prepared) -> PendingBase | None:
         return None
     ingested = prepared.ingested
     return begin_full(
-        prepared.cache, prepared.snapshot_key, prepared.library, ingested.content, ingested.origins
+        prepared.cache,
+        prepared.snapshot_key,
+        prepared.library,
+        ingested.content,
+        ingested.origins,
+        ingested.unstored,
     )
 
 

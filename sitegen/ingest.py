@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +34,9 @@ class Ingested:
     content_keys: dict[BodyKey, str]  # what each record was made from, for fingerprints
     content: dict[str, str]  # shown path -> content key, of every file parsed
     origins: dict[str, BodyKey]  # shown path -> what it holds
+    # Bodies whose HTML only this process holds (the cache could not store it); the
+    # others' HTML may be dropped and read back from the cache.
+    unstored: set[BodyKey] = field(default_factory=set)
 
 
 def _parse_fingerprint(settings: Settings) -> str:
@@ -189,10 +192,13 @@ def ingest(
         made = parallel_map(_ingest_batch, batches, min_items=8)
     finally:
         _SETTINGS, _CACHE = None, None
+    unstored_keys: set[str] = set()
     for batch, (parsed, stored) in zip(batches, made, strict=True):
         if stored:  # what the workers stored, this process may remember
             entries = _cache_entries(batch, parsed)
             cache.remember_parsed({key: meta for key, (meta, _) in entries.items()})
+        else:
+            unstored_keys.update(key for key, _, _ in batch)
     results = iter(result for parsed, _ in made for result in parsed)
 
     records: list[Any] = []
@@ -200,6 +206,7 @@ def ingest(
     content_keys: dict[BodyKey, str] = {}
     content: dict[str, str] = {}
     origins: dict[str, BodyKey] = {}
+    unstored: set[BodyKey] = set()
     for key, source, _ in jobs:
         if key in cached:
             record, body = cached[key]
@@ -214,7 +221,11 @@ def ingest(
         content_keys[(source.kind, record.slug)] = key
         content[source.shown] = key
         origins[source.shown] = (source.kind, record.slug)
+        if key in unstored_keys:
+            unstored.add((source.kind, record.slug))
     scan.store_stats(cache)
     if len(cached) != len(jobs):  # something was parsed: older entries may be dead
         cache.prune_parsed(key for key, _, _ in jobs)
-    return Ingested(assemble_sources(records, errors), bodies, content_keys, content, origins)
+    return Ingested(
+        assemble_sources(records, errors), bodies, content_keys, content, origins, unstored
+    )

@@ -272,15 +272,20 @@ def test_a_front_matter_edit_is_told_apart_without_loading_the_last_library(tmp_
         _assert_like_clean(site, output, tmp_path, f"{number}-{edit}")
 
 
-def test_content_parsed_in_workers_is_in_the_cache_for_the_next_build(tmp_path):
-    # Enough files that parsing runs in worker processes, which store what they parse.
+def _many_articles(tmp_path: Path, count: int = 450) -> Path:
+    """Enough files that parsing runs in worker processes, which store what they parse."""
     site = tmp_path / "site"
     (site / "content/articles").mkdir(parents=True)
     (site / "sitegen.toml").write_text('title = "Many"\nbase_url = "https://example.org/"\n')
-    for i in range(450):
+    for i in range(count):
         (site / f"content/articles/a-{i:03d}.md").write_text(
             f"---\ntitle: Article {i}\ndate: 2020-02-02\nauthors: [writer]\n---\nBody {i}.\n"
         )
+    return site
+
+
+def test_content_parsed_in_workers_is_in_the_cache_for_the_next_build(tmp_path):
+    site = _many_articles(tmp_path)
     output = tmp_path / "out"
     build(site, output, search=False)
     cache = BuildCache(tmp_path / ".out-cache")
@@ -289,6 +294,29 @@ def test_content_parsed_in_workers_is_in_the_cache_for_the_next_build(tmp_path):
     cache_module._MEMORY.clear()  # what this process remembers: read the file itself
     assert len(cache.parsed_meta(key for key, _, _ in scan.jobs)) == len(scan.jobs) == 450
     cache.close()
+
+
+def test_a_body_edit_after_a_build_from_scratch_reads_its_html_from_the_cache(tmp_path):
+    # A build that parsed every file holds every body's HTML; the library it keeps for the
+    # next build leaves that HTML to the cache (it was four fifths of the snapshot's bytes,
+    # and each body edit loaded it again), and the next build still renders every page.
+    site = _many_articles(tmp_path)
+    output = tmp_path / "out"
+    build(site, output, search=False)
+    cache = BuildCache(tmp_path / ".out-cache")
+    kept = cache.state("snapshot")
+    cache.close()
+    assert len(kept.library.bodies) == 450
+    assert all(body.html is None for body in kept.library.bodies.values())
+    target = site / "content/articles/a-007.md"
+    target.write_text(target.read_text().replace("Body 7.", "Body 7, corrected."))
+    forget_snapshot()  # as a new `sitegen build` process
+    assert build(site, output, search=False).patched == 1
+    page = (output / "articles/a-007/index.html").read_text()
+    assert "Body 7, corrected." in page
+    clean = tmp_path / "clean"
+    build(site, clean, use_cache=False, search=False)
+    assert contents(output) == contents(clean)
 
 
 GROUPS = {
