@@ -37,7 +37,13 @@ def digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-_LAST_READ: tuple[tuple[str, int, int, int], dict[str, dict[str, str]]] | None = None
+_LAST_READ: tuple[tuple[int, ...], dict[str, dict[str, str]]] | None = None
+
+
+def _stamp(stat: os.stat_result) -> tuple[int, ...]:
+    # The file itself, not the path it was reached by: a build reads the manifest as
+    # `output/...` and as the resolved path, and parsed it (11 MB at 10,000 articles) twice.
+    return (stat.st_dev, stat.st_ino, stat.st_mtime_ns, stat.st_size)
 
 
 def _manifest_table(output: Path, table: str) -> dict[str, str]:
@@ -45,8 +51,7 @@ def _manifest_table(output: Path, table: str) -> dict[str, str]:
     global _LAST_READ
     path = output / MANIFEST
     try:
-        stat = path.stat()
-        stamp = (str(path), stat.st_mtime_ns, stat.st_size, stat.st_ino)
+        stamp = _stamp(path.stat())
         if _LAST_READ is None or _LAST_READ[0] != stamp:
             data = orjson.loads(path.read_bytes())
             # JSON keys are strings; a value that is not one only fails to match.
@@ -312,8 +317,7 @@ def _remember_manifest(output: Path, tables: dict[str, Mapping[str, str]]) -> No
     global _LAST_READ
     path = output / MANIFEST
     try:
-        stat = path.stat()
+        stamp = _stamp(path.stat())
     except OSError:
         return
-    stamp = (str(path), stat.st_mtime_ns, stat.st_size, stat.st_ino)
     _LAST_READ = (stamp, {name: dict(table) for name, table in tables.items()})
