@@ -7,6 +7,7 @@ from datetime import date, datetime, time
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
+from babel import Locale, UnknownLocaleError
 from babel.dates import format_date
 
 from .model import ArchiveDate
@@ -51,10 +52,17 @@ def _zone(name: str) -> ZoneInfo:
 # days, each shown on many cards. The cache holds them all: smaller, it thrashed.
 @lru_cache(maxsize=1 << 16)
 def _format(moment: date, pattern: str, language: str) -> str:
+    return format_date(moment, pattern, locale=_locale(language))
+
+
+@lru_cache(maxsize=32)
+def _locale(language: str) -> Locale:
+    """The site's locale, parsed once: Babel parses a name given as text on every call,
+    which was most of a date's cost."""
     try:
-        return format_date(moment, pattern, locale=language.replace("-", "_"))
-    except (ValueError, LookupError):
-        return format_date(moment, pattern, locale="en")
+        return Locale.parse(language.replace("-", "_"))
+    except (UnknownLocaleError, ValueError, LookupError):  # an article's `lang` Babel lacks
+        return Locale.parse("en")
 
 
 def human_date(value: ArchiveDate, language: str) -> str:

@@ -47,6 +47,9 @@ def make_environment(
         lstrip_blocks=True,
         keep_trailing_newline=True,
         auto_reload=False,
+        # Unbounded: a plain dict. The default LRU cache reorders a deque on every
+        # lookup, and a page looks its partials up a few dozen times.
+        cache_size=-1,
     )
     base_path = settings.base_path
     absolute = settings.origin + base_path
