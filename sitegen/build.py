@@ -391,8 +391,10 @@ def _render_and_write(
         if search is not None:
             prepared.cache.store_state(SEARCH_STATE, search.parts)
     pages = sum(1 for path in result.fingerprints if path.endswith(".html"))
-    # Nothing moved while we built: the next build with the same inputs has nothing to do.
-    if signature is not None and signature.digest == input_signature(options).digest:
+    # The next build with the same inputs has nothing to do. The signature was taken before
+    # any input was read, so a file changed while this build ran no longer matches it: the
+    # next build sees the change, and no second walk of the inputs is needed to tell.
+    if signature is not None:
         prepared.cache.store_state(
             "last_build",
             {

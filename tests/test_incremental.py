@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from support.site import SITES, build, contents, snapshot
+from support.site import SITES, build, contents, html, snapshot, text_of
 
 from sitegen import cache as cache_module
 from sitegen.cache import BuildCache
@@ -366,3 +366,31 @@ def test_a_body_edit_that_moves_related_lists_and_summaries_matches_a_clean_buil
     # older pieces, which did not show it anywhere, list it.
     assert "index.html" in changed and "feed.xml" in changed
     assert all(f"articles/piece-{n:02d}/index.html" in changed for n in (0, 3, 6, 2, 5))
+
+
+def test_an_edit_made_while_a_build_runs_is_built_by_the_next_build(tmp_path, monkeypatch):
+    # The build has read the article when the editor saves it again: this build shows the
+    # old text, and the next build must not take the output for up to date.
+    from sitegen import build as build_module
+
+    site = tmp_path / "site"
+    shutil.copytree(SITES / "basic", site)
+    output = tmp_path / "out"
+    build(site, output)
+    target = _articles(site)[0]
+    page = f"articles/{target.stem}/"
+    target.write_text(target.read_text() + "\nFirst correction.\n")
+    real_render = build_module.render_site
+
+    def render_while_saving(*args, **kwargs):
+        target.write_text(target.read_text() + "\nSecond correction.\n")
+        return real_render(*args, **kwargs)
+
+    monkeypatch.setattr(build_module, "render_site", render_while_saving)
+    build(site, output)
+    shown = text_of(html(output, page))
+    assert "First correction." in shown and "Second correction." not in shown
+    monkeypatch.undo()
+    assert build(site, output).rendered > 0
+    assert "Second correction." in text_of(html(output, page))
+    _assert_like_clean(site, output, tmp_path, "saved-while-building")
