@@ -394,3 +394,43 @@ def test_an_edit_made_while_a_build_runs_is_built_by_the_next_build(tmp_path, mo
     assert build(site, output).rendered > 0
     assert "Second correction." in text_of(html(output, page))
     _assert_like_clean(site, output, tmp_path, "saved-while-building")
+
+
+def test_parallel_rendering_gives_the_bytes_one_process_gives(tmp_path, monkeypatch):
+    # Which worker renders (and writes) which output must not show in the output.
+    site = _many_articles(tmp_path, 300)
+    outputs = {}
+    for workers in ("1", "2"):
+        monkeypatch.setenv("SITEGEN_WORKERS", workers)
+        forget_snapshot()
+        outputs[workers] = tmp_path / f"out-{workers}"
+        result = build(site, outputs[workers], use_cache=False, search=False)
+        assert result.report.written > 1000
+    assert contents(outputs["1"]) == contents(outputs["2"])
+
+
+def test_two_outputs_at_one_path_fail_the_build_and_leave_the_output(tmp_path, monkeypatch):
+    # A last guard under the checks of aliases and slugs: a route made twice (here by a
+    # broken route list) fails the build on a site large enough to render in workers,
+    # names the path, and leaves the output as it was.
+    from sitegen import library as library_module
+
+    site = _many_articles(tmp_path, 300)
+    output = tmp_path / "out"
+    build(site, output, search=False)
+    before = snapshot(output)
+    real_routes = library_module._routes
+
+    def routes_with_a_twin(library):
+        routes = list(real_routes(library))
+        return [*routes, routes[len(routes) // 2]]
+
+    monkeypatch.setenv("SITEGEN_WORKERS", "2")
+    monkeypatch.setattr(library_module, "_routes", routes_with_a_twin)
+    (site / "content/articles/a-001.md").write_text(
+        "---\ntitle: Article 1, retitled\ndate: 2020-02-02\nauthors: [writer]\n---\nBody 1.\n"
+    )
+    with pytest.raises(BuildFailed) as failed:
+        build(site, output, search=False, use_cache=False)
+    assert "two outputs want the same path" in str(failed.value.errors[0])
+    assert snapshot(output) == before
