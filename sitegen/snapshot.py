@@ -304,7 +304,7 @@ def begin_full(
     pickle); the cards each output shows are stored when the build has rendered.
     Bodies keep their HTML only where the cache lacks it (`unstored`): a build that
     parsed everything holds every body's HTML, which would make the snapshot four
-    times bigger (110 MB at 10,000 articles) and every patching build slower to load it.
+    times bigger (109 MB at 10,000 articles) and every patching build slower to load it.
     """
     bodies = {
         key: body if body.html is None or key in unstored else replace(body, html=None)
