@@ -13,7 +13,6 @@ from functools import partial
 from typing import Any, Generic, TypeVar
 
 import jinja2
-from feedgen.entry import FeedEntry
 from markupsafe import Markup
 
 from . import citations, feeds, structured
@@ -78,7 +77,7 @@ class Renderer:
         # A card looks the same on every list it is on: render it once per heading level.
         env.globals["render_card"] = self.render_card
         self._people: dict[str, dict[str, Any]] = {}
-        self._feed_entries: dict[str, FeedEntry] = {}
+        self._feed_entries: dict[str, str] = {}
         self._sitemap: list[dict[str, str | None]] | None = None
 
     # -- URLs ---------------------------------------------------------------
@@ -510,7 +509,7 @@ class Renderer:
             entry_of=self._feed_entry,
         )
 
-    def _feed_entry(self, article: Article) -> FeedEntry:
+    def _feed_entry(self, article: Article) -> str:
         # An article is in several feeds (the site's, its people's, its terms'): made once.
         entry = self._feed_entries.get(article.slug)
         if entry is None:
