@@ -8,6 +8,7 @@ import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import jinja2
 
@@ -27,7 +28,6 @@ from .ingest import Ingested, ingest, scan_sources
 from .library import Library, build_library
 from .related import RelatedMemo
 from .render import CARD_TEMPLATE, TEMPLATES, RenderResult, render_site
-from .search import Part, SearchIndex, build_search_index
 from .snapshot import (
     Patch,
     PendingBase,
@@ -40,6 +40,9 @@ from .snapshot import (
 from .templates import check_templates, make_environment, template_dependencies
 from .theme import search_path
 from .writer import Staged, Staging, read_fingerprints
+
+if TYPE_CHECKING:
+    from .search import Part, SearchIndex
 
 
 class _Timer:
@@ -231,6 +234,10 @@ def _search_index(
 ) -> SearchIndex:
     """The search index, from every HTML page: staged now, or kept on disk unchanged. Parts
     whose pages did not change stay as the last build wrote them."""
+    # Imported here: a build without search (as every rebuild in the benchmark) does not
+    # pay for the indexer and asyncio at start-up, a tenth of a small rebuild's imports.
+    from .search import build_search_index
+
     output, previous = staging.output, staging.previous
     # After a killed build the folder may hold files the manifest does not list: index all.
     last = None if staging.interrupted else cache.state(SEARCH_STATE)
