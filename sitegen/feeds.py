@@ -22,9 +22,7 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _RELATIVE_ATTR = re.compile(r'(\s(?:href|src)=")/(?!/)')
 # Characters XML 1.0 forbids; lxml refuses them, and content may carry them.
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-
-
-_C0_ILLEGAL = bytes(c for c in range(0x20) if c not in (0x09, 0x0A, 0x0D))
+_C0_ILLEGAL = bytes(c for c in range(0x20) if c not in (0x09, 0x0A, 0x0D))  # its C0 part, as bytes
 
 
 def absolutize(html: str, origin: str) -> str:
