@@ -262,6 +262,7 @@ class SearchIndexer:
         _lower_this_threads_priority()
         from .search import build_search_index
 
+        started = time.perf_counter()
         files = build_search_index(PagesOnDisk(output, pages), settings).files
         for path, data in files.items():
             parts = path.split("/")
@@ -274,6 +275,9 @@ class SearchIndexer:
         replaced = self.preview.update(lambda current: replace(current, search_root=target))
         if replaced.search_root is not None and replaced.search_root != target:
             shutil.rmtree(replaced.search_root, ignore_errors=True)
+        # Until this line the preview's search shows the pages as they were; on a large
+        # archive the first index takes a while, and the machine is busy meanwhile.
+        self.console.info(f"Search index updated ({time.perf_counter() - started:.1f} s).")
 
     PAUSE = 3.0  # seconds without a newer rebuild before indexing starts
 

@@ -393,6 +393,23 @@ def test_busy_port_is_reported_and_the_next_free_one_used(tmp_path: Path) -> Non
             assert raw_get(port, "/")[0] == 200
 
 
+def test_the_console_tells_when_the_search_index_is_up_to_date(tmp_path: Path) -> None:
+    site = copy_site("basic", tmp_path)
+    indexed = r"^Search index updated \(\d+\.\d s\)\.$"
+    with serving(site, tmp_path) as server:
+        port = urlsplit(server.url).port or 80
+        server.wait_for(indexed, 120)
+        status, response = raw_get(port, "/pagefind/pagefind.js")
+        assert status == 200 and b"pagefind" in response
+        edit(site / ARTICLE, "Russia is helping China build an early warning system.", "Edited.")
+        server.wait_for(r"Reloading ", 60)
+        deadline = time.monotonic() + 120
+        while server.count(indexed) < 2 and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert server.count(indexed) == 2, server.output  # the edit was indexed, once
+        assert raw_get(port, "/pagefind/pagefind.js")[0] == 200
+
+
 def test_a_broken_config_is_survived_and_a_new_base_path_followed(tmp_path: Path) -> None:
     site = copy_site("theme", tmp_path)
     config = site / "sitegen.toml"
