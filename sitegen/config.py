@@ -11,8 +11,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from babel import Locale, UnknownLocaleError
-
+from .dates import babel_locale
 from .errors import BuildFailed, ConfigError, ErrorCollector
 
 CONFIG_NAME = "sitegen.toml"
@@ -192,7 +191,7 @@ def _check_values(values: dict[str, Any], text: str, path: str, errors: ErrorCol
             fail(
                 "timezone", f"unknown time zone {values['timezone']!r}", "for example Europe/Berlin"
             )
-    if "language" in values and not _known_language(values["language"]):
+    if "language" in values and babel_locale(values["language"]) is None:
         fail(
             "language",
             f"unknown language {values['language']!r}",
@@ -205,15 +204,6 @@ def _check_values(values: dict[str, Any], text: str, path: str, errors: ErrorCol
             fail("taxonomies", f"invalid taxonomy name {bad[0]!r}", "lower-case ASCII names")
         elif len(set(taxonomies)) != len(taxonomies):
             fail("taxonomies", "lists a taxonomy twice")
-
-
-def _known_language(tag: str) -> bool:
-    """Whether Babel can name months and format dates in this language."""
-    try:
-        Locale.parse(tag.replace("-", "_"))
-    except (UnknownLocaleError, ValueError, LookupError):
-        return False
-    return True
 
 
 def _parse_markdown_table(

@@ -55,14 +55,20 @@ def _format(moment: date, pattern: str, language: str) -> str:
     return format_date(moment, pattern, locale=_locale(language))
 
 
-@lru_cache(maxsize=32)
 def _locale(language: str) -> Locale:
-    """The site's locale, parsed once: Babel parses a name given as text on every call,
-    which was most of a date's cost."""
+    # An article's `lang` may name a language Babel lacks: its dates are shown in English.
+    locale = babel_locale(language)
+    return locale if locale is not None else Locale.parse("en")
+
+
+@lru_cache(maxsize=32)
+def babel_locale(tag: str) -> Locale | None:
+    """Babel's locale for a language tag (`pt-BR`), parsed once, or None if Babel lacks it:
+    Babel parses a name given as text on every call, which was most of a date's cost."""
     try:
-        return Locale.parse(language.replace("-", "_"))
-    except (UnknownLocaleError, ValueError, LookupError):  # an article's `lang` Babel lacks
-        return Locale.parse("en")
+        return Locale.parse(tag.replace("-", "_"))
+    except (UnknownLocaleError, ValueError, LookupError):
+        return None
 
 
 def human_date(value: ArchiveDate, language: str) -> str:
