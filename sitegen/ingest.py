@@ -128,9 +128,9 @@ def scan_sources(
     stats: dict[str, tuple[tuple[int, int, int], str]] = {}
     for source in list_source_files(site_dir):
         try:
-            stat = stamps.get(os.fspath(source.path)) if stamps is not None else None
+            stat = stamps.get(source.file) if stamps is not None else None
             if stat is None:
-                stat = source.path.stat()
+                stat = os.stat(source.file)
             signature = (stat.st_size, stat.st_mtime_ns, stat.st_ino)
             seen = known.get(source.shown)
             if seen is not None and seen[0] == signature:

@@ -327,12 +327,16 @@ class SourceFile:
     """One content file: its kind (`articles`, `authors` or `pages`) and where it is."""
 
     kind: str
-    path: Path
+    file: str  # its path; a string, as a Path for each of 10,000 files costs 0.1 s a build
     shown: str  # as printed in messages, relative to the site folder
 
     @property
+    def path(self) -> Path:
+        return Path(self.file)
+
+    @property
     def stem(self) -> str:
-        return self.path.stem
+        return os.path.splitext(os.path.basename(self.file))[0]
 
 
 CONTENT_KINDS = ("articles", "authors", "pages")
@@ -343,8 +347,9 @@ def list_source_files(site_dir: Path) -> list[SourceFile]:
     files = []
     for kind in CONTENT_KINDS:
         folder = site_dir / "content" / kind
+        root = os.fspath(folder)
         for name in _content_files(folder):
-            files.append(SourceFile(kind, folder / name, f"content/{kind}/{name}"))
+            files.append(SourceFile(kind, f"{root}/{name}", f"content/{kind}/{name}"))
     return files
 
 

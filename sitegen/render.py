@@ -6,6 +6,7 @@ Pure but for the caller's sink, which receives each file in the process that ren
 from __future__ import annotations
 
 import hashlib
+import itertools
 import operator
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -598,11 +599,7 @@ def render_site(
         else:
             jobs.append((path, produce))
 
-    for route in library.routes:
-        if only is not None and route.path not in only and route.path in previous:
-            claim(route.path, previous[route.path])
-            kept.add(route.path)
-            continue
+    for route in _outside(library.routes, only, previous, fingerprints, kept):
         template = TEMPLATES.get(route.kind)
         add(route.path, prints.route(route, template), partial(renderer.render, route))
     for alias_path, target in library.redirects:
@@ -621,6 +618,32 @@ def render_site(
         _JOBS, _SINK = [], None
     files = {path: data for (path, _), data in zip(jobs, rendered, strict=True)}
     return RenderResult(files, kept, fingerprints, prints.uses)
+
+
+def _outside(
+    routes: Sequence[Route],
+    only: Collection[str] | None,
+    previous: Mapping[str, str],
+    fingerprints: dict[str, str],
+    kept: set[str],
+) -> Sequence[Route]:
+    """The routes to fingerprint: with `only`, those outside it that the last build wrote
+    keep their fingerprints. Copies and set operations in C, no loop in Python: a patching
+    build at 10,000 articles keeps 41,000 outputs, and a loop over them took a tenth of its
+    time (a dict filled in another order than its source's costs 20 times its copy)."""
+    if only is None:
+        return routes
+    paths = list(map(operator.attrgetter("path"), routes))
+    unique = set(paths)
+    if len(unique) < len(paths):
+        return routes  # two outputs at one path: the full walk reports them
+    redo = unique - previous.keys()
+    redo |= unique.intersection(only)
+    fingerprints.update(previous)  # empty until now: a copy
+    for path in (fingerprints.keys() - unique) | redo:  # others' outputs, claimed later
+        del fingerprints[path]
+    kept.update(fingerprints)
+    return list(itertools.compress(routes, map(redo.__contains__, paths)))
 
 
 def _asset_bytes(asset: Asset) -> bytes:

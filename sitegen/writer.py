@@ -86,7 +86,9 @@ def read_fingerprints(output: Path, checked: Collection[str] | None = None) -> d
     isfile = os.path.isfile  # os.path, not pathlib: tens of thousands of calls
     if checked is not None:
         gone = {p for p in checked if p in fingerprints and not isfile(f"{root}/{p}")}
-        return {p: f for p, f in fingerprints.items() if p in files and p not in gone}
+        for path in (fingerprints.keys() - files.keys()) | gone:  # set operations in C
+            del fingerprints[path]
+        return fingerprints
     return {p: f for p, f in fingerprints.items() if p in files and isfile(f"{root}/{p}")}
 
 
@@ -233,11 +235,16 @@ class Staging:
         """Bring the folder to exactly the staged files plus `kept` (files of the last build
         left as they are); files sitegen never wrote are left alone."""
         staged = list(staged)
-        hashes = {item.path: item.hash for item in staged}
-        kept = [path for path in kept if path in self.previous and path not in hashes]
-        hashes.update((path, self.previous[path]) for path in kept)
+        made = {item.path: item.hash for item in staged}
+        # The last manifest copied, less what is not kept: a patching build keeps 41,000
+        # files at 10,000 articles, and a dict filled one by one took a tenth of its time.
+        hashes = dict(self.previous)
+        gone = hashes.keys() - kept
+        for path in gone:
+            del hashes[path]
+        hashes.update(made)
         changed = sorted((item.path, item.temporary) for item in staged if item.temporary)
-        stale = sorted(set(self.previous) - set(hashes))
+        stale = sorted(gone - made.keys())
         fingerprints = dict(fingerprints or {})
         if (
             not changed

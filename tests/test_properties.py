@@ -97,7 +97,7 @@ def test_article_loader_raises_nothing_but_our_error(text: str) -> None:
 @example(DEEP_NESTING.encode(), "pages")
 def test_any_bytes_give_a_record_or_errors_of_our_type(data: bytes, kind: str) -> None:
     shown = f"content/{kind}/some-file.md"
-    source = SourceFile(kind, Path(shown), shown)
+    source = SourceFile(kind, shown, shown)
     record, errors = parse_source(source, data, SETTINGS)
     assert all(isinstance(error, SitegenError) for error in errors), errors
     assert all(error.path == shown for error in errors)
