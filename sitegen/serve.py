@@ -307,7 +307,9 @@ def _lower_this_threads_priority() -> None:
 
 def changed_outputs(before: dict[str, str], after: dict[str, str]) -> set[str]:
     """Output files whose content differs between two writer manifests (path -> sha256)."""
-    return {path for path in before.keys() | after.keys() if before.get(path) != after.get(path)}
+    # The pairs in one manifest only, as sets in C: a comprehension over 41,000 paths took a
+    # tenth of the preview's rebuild at 10,000 articles.
+    return {path for path, _ in before.items() ^ after.items()}
 
 
 def _describe_changes(changes: set[str]) -> str:

@@ -38,9 +38,12 @@ from .library import Library, check_links
 from .loader import SourceFile, parse_source
 from .markdown import RenderedBody, cut_at_word
 from .model import Article
-from .related import patch_related
+from .related import RelatedMemo, patch_related
 
 _BASE, _USERS, _OVERLAY = "snapshot", "snapshot-users", "snapshot-overlay"
+# The base's related memo, in a row of its own: a third of the base's objects, and only
+# needed when an edit changes an article's top words (most corrections do not).
+_MEMO = "snapshot-related"
 # What a build needs to tell, without loading the base, that it cannot patch it.
 _HEAD = "snapshot-head"
 _MAX_PATCHED = 500  # edited articles an overlay holds before a full build starts over
@@ -180,14 +183,27 @@ def _apply(snapshot: Snapshot, overlay: dict[str, Any]) -> None:
         library.summaries[slug] = summary
         snapshot.content[shown] = key
     library.related.update(overlay["lists"])
-    memo = library.related_memo
-    if memo is not None:
-        memo.keys.update(overlay["keys"])
-        memo.by_slug.update(overlay["lists"])
     for slug, paths in overlay["users"].items():
         snapshot.card_users.setdefault(slug, set()).update(paths)
     snapshot.manifest = overlay["manifest"]
     snapshot.overlay = overlay
+
+
+def _related_memo(cache: BuildCache, snapshot: Snapshot) -> RelatedMemo | None:
+    """The related memo of the snapshot's library, read from its row when first needed and
+    brought up to date with the overlay."""
+    library = snapshot.library
+    if library.related_memo is None:
+        row = cache.state(_MEMO)
+        if not isinstance(row, tuple) or len(row) != 2 or row[0] != snapshot.token:
+            return None
+        memo = row[1]
+        if not isinstance(memo, RelatedMemo):
+            return None
+        memo.keys.update(snapshot.overlay["keys"])
+        memo.by_slug.update(snapshot.overlay["lists"])
+        library.related_memo = memo
+    return library.related_memo
 
 
 # -- patching -----------------------------------------------------------------------
@@ -210,7 +226,7 @@ def try_patch(
         if not _worth_loading(cache, overlay, key, scan, settings, options):
             return None
         snapshot = _load(cache, overlay)
-    if snapshot is None or snapshot.key != key or snapshot.library.related_memo is None:
+    if snapshot is None or snapshot.key != key:
         return None
     if snapshot.manifest is None or snapshot.manifest != manifest_digest(options.output):
         return None  # the output is not as the last build left it
@@ -241,11 +257,7 @@ def try_patch(
         edited[source.shown] = (slug, job_key)
         bodies[slug] = replace(body, html=None)
         fresh[job_key] = ((record, bodies[slug]), body.html or "")
-    related = patch_related(
-        snapshot.library.related_memo,
-        library.articles_by_slug,
-        {s: b.keywords for s, b in bodies.items()},
-    )
+    related = _patch_related(cache, snapshot, bodies)
     if related is None:
         return None
     # From here on the snapshot in memory is being changed: it is remembered again
@@ -267,8 +279,36 @@ def try_patch(
     for shown, (slug, job_key) in edited.items():
         library.content_keys[("articles", slug)] = job_key
         snapshot.content[shown] = job_key
-    library.related_memo = related.memo
+    if related.memo is not None:
+        library.related_memo = related.memo
     return Patch(snapshot, library, affected, edited, lists, scan)
+
+
+@dataclass
+class _Related:
+    by_slug: Mapping[str, tuple[str, ...]]  # every list; none when `memo` is None
+    memo: RelatedMemo | None  # None: no article's keys changed, so no list did
+
+
+def _patch_related(
+    cache: BuildCache, snapshot: Snapshot, bodies: Mapping[str, RenderedBody]
+) -> _Related | None:
+    """The related lists after the edits; None when they cannot be patched."""
+    library = snapshot.library
+    # An article's keys are made of its front matter, unchanged here, and its top words:
+    # when those are as before, so is every list, and the memo need not be read.
+    unchanged = all(
+        body.keywords == library.bodies[("articles", slug)].keywords
+        for slug, body in bodies.items()
+    )
+    if unchanged:
+        return _Related({}, None)
+    memo = _related_memo(cache, snapshot)
+    if memo is None:
+        return None
+    words = {slug: body.keywords for slug, body in bodies.items()}
+    related = patch_related(memo, library.articles_by_slug, words)
+    return None if related is None else _Related(related.by_slug, related.memo)
 
 
 # -- writing ------------------------------------------------------------------------
@@ -322,9 +362,18 @@ def begin_full(
 
 
 def _store_base(cache: BuildCache, snapshot: Snapshot) -> None:
-    cache.store_state(_BASE, snapshot)  # a connection of its own: see BuildCache._db
-    _store_head(cache, snapshot)
+    """In the forked child: a connection of its own (see BuildCache._db)."""
+    _store_rows(cache, snapshot)
     cache.close()
+
+
+def _store_rows(cache: BuildCache, snapshot: Snapshot) -> None:
+    """The base without its related memo, the memo, and the head."""
+    library = snapshot.library
+    base = replace(snapshot, library=replace(library, related_memo=None))
+    cache.store_state(_BASE, base)
+    cache.store_state(_MEMO, (snapshot.token, library.related_memo))
+    _store_head(cache, snapshot)
 
 
 def _store_head(cache: BuildCache, snapshot: Snapshot) -> None:
@@ -348,8 +397,7 @@ def finish_full(
     if process is not None:
         process.join()
     if process is None or process.exitcode != 0:
-        cache.store_state(_BASE, snapshot)
-        _store_head(cache, snapshot)
+        _store_rows(cache, snapshot)
     cache.store_state(_USERS, (snapshot.token, snapshot.card_users))
     overlay = {
         "token": snapshot.token,
@@ -383,11 +431,9 @@ def store_patch(
         overlay["bodies"][shown] = (slug, key, body, library.summaries[slug])
     overlay["lists"] = {**overlay["lists"], **patch.lists}
     memo = library.related_memo
-    assert memo is not None
-    overlay["keys"] = {
-        **overlay["keys"],
-        **{slug: memo.keys[slug] for slug, _ in patch.edited.values()},
-    }
+    if memo is not None:  # else no edit changed an article's keys
+        edited = {slug: memo.keys[slug] for slug, _ in patch.edited.values() if slug in memo.keys}
+        overlay["keys"] = {**overlay["keys"], **edited}
     users = overlay["users"] = {slug: set(paths) for slug, paths in overlay["users"].items()}
     for path in patch.affected:  # a list may show other cards now: remember it shows them
         for slug in uses.get(path, ()):

@@ -272,6 +272,37 @@ def test_a_front_matter_edit_is_told_apart_without_loading_the_last_library(tmp_
         _assert_like_clean(site, output, tmp_path, f"{number}-{edit}")
 
 
+def test_related_posts_are_read_back_only_when_an_edit_changes_an_articles_top_words(
+    tmp_path, monkeypatch
+):
+    # The related memo is a third of the kept library; a correction that leaves the
+    # article's most frequent words as they were cannot change any list.
+    site = tmp_path / "site"
+    shutil.copytree(SITES / "basic", site)
+    output = tmp_path / "out"
+    build(site, output)
+    read: list[str] = []
+    real_state = BuildCache.state
+
+    def recording_state(self: BuildCache, name: str):
+        read.append(name)
+        return real_state(self, name)
+
+    monkeypatch.setattr(BuildCache, "state", recording_state)
+    arctic = site / "content/articles/arctic-interview.md"
+    for label, addition, memo_read in [
+        ("no-new-words", "\nIt is so, at 42.\n", False),  # no word of four letters or more
+        ("new-top-words", "\nCaucasus balance Caucasus balance Caucasus.\n", True),
+        ("no-new-words-again", "\nSo it is.\n", False),
+    ]:
+        forget_snapshot()  # as a new `sitegen build` process
+        read.clear()
+        arctic.write_text(arctic.read_text() + addition)
+        assert build(site, output).patched == 1, label
+        assert ("snapshot-related" in read) == memo_read, (label, read)
+        _assert_like_clean(site, output, tmp_path, label)
+
+
 def _many_articles(tmp_path: Path, count: int = 450) -> Path:
     """Enough files that parsing runs in worker processes, which store what they parse."""
     site = tmp_path / "site"

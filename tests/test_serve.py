@@ -32,7 +32,7 @@ from sitegen.preview.paths import resolve, site_segments
 from sitegen.preview.server import error_page, inject_script
 from sitegen.preview.state import Published, reload_paths
 from sitegen.preview.watch import Batcher, Watcher
-from sitegen.serve import PreviewBuilder
+from sitegen.serve import PreviewBuilder, changed_outputs
 from sitegen.theme import theme_dir
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -514,6 +514,17 @@ def test_reload_paths() -> None:
     assert reload_paths(ok, failed, set()) == ["*"]
     assert reload_paths(failed, failed, set()) == []
     assert reload_paths(failed, ok, set()) == ["*"]
+
+
+def test_the_outputs_to_reload_are_those_added_changed_or_deleted() -> None:
+    before = {"index.html": "a", "about/index.html": "b", "old/index.html": "c"}
+    after = {"index.html": "a", "about/index.html": "B", "new/index.html": "d"}
+    assert changed_outputs(before, after) == {
+        "about/index.html",
+        "old/index.html",
+        "new/index.html",
+    }
+    assert changed_outputs(after, dict(after)) == set()
 
 
 def test_error_page_names_file_line_and_message(tmp_path: Path) -> None:
