@@ -23,7 +23,7 @@ from .buildstate import (
 )
 from .cache import BuildCache
 from .config import Settings, load_settings
-from .errors import BuildFailed, ConfigError, ErrorCollector, SitegenError
+from .errors import BuildFailed, CacheError, ConfigError, ErrorCollector, SitegenError
 from .ingest import Ingested, ingest, scan_sources
 from .library import Library, build_library
 from .related import RelatedMemo
@@ -32,6 +32,7 @@ from .snapshot import (
     Patch,
     PendingBase,
     begin_full,
+    discard,
     finish_full,
     snapshot_key,
     store_patch,
@@ -149,7 +150,12 @@ def prepare(
     def load_html(kind: str, slug: str) -> str:
         html = cache.parsed_html(library.content_keys[(kind, slug)])
         if html is None:
-            raise SitegenError("the build cache lost an entry; build again with --no-cache")
+            raise CacheError(
+                "the build cache lost an entry",
+                str(cache.path),
+                key="cache",
+                hint="build again, or with --no-cache",
+            )
         return html
 
     library.html_loader = load_html
@@ -321,7 +327,17 @@ def _build(options: BuildOptions, signature: InputSignature | None) -> BuildResu
     with _Collector() as collector:
         prepared = prepare(options, timer, signature)
         collector.models_made()
-        return _render_and_write(options, signature, prepared, timer, started)
+        try:
+            return _render_and_write(options, signature, prepared, timer, started)
+        except BuildFailed as failed:
+            lost = any(isinstance(error, CacheError) for error in failed.errors)
+            if prepared.patch is None or not lost:
+                raise
+            # The kept library named a body or HTML the cache no longer holds; nothing
+            # was written: build again from the archive, which reparses what is missing.
+            discard(prepared.cache)
+            prepared.cache.close()
+    return _build(options, signature)
 
 
 class _Collector:

@@ -58,6 +58,10 @@ class OutputError(SitegenError):
     """The output folder cannot be written."""
 
 
+class CacheError(SitegenError):
+    """The build cache lacks an entry its own records name (deleted or damaged meanwhile)."""
+
+
 class ImportError_(SitegenError):
     """Raw text that `sitegen import` cannot turn into an article."""
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import shutil
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -327,18 +328,19 @@ def test_content_parsed_in_workers_is_in_the_cache_for_the_next_build(tmp_path):
     cache.close()
 
 
-def test_a_body_edit_after_a_build_from_scratch_reads_its_html_from_the_cache(tmp_path):
-    # A build that parsed every file holds every body's HTML; the library it keeps for the
-    # next build leaves that HTML to the cache (it was four fifths of the snapshot's bytes,
-    # and each body edit loaded it again), and the next build still renders every page.
+def test_a_body_edit_after_a_build_from_scratch_reads_its_bodies_from_the_cache(tmp_path):
+    # A build that parsed every file holds every body and its HTML; the library it keeps
+    # for the next build leaves the bodies the parse cache holds to the cache (their HTML
+    # was four fifths of the snapshot's bytes, the bodies a fifth of its load time), and
+    # the next build still renders every page.
     site = _many_articles(tmp_path)
     output = tmp_path / "out"
     build(site, output, search=False)
     cache = BuildCache(tmp_path / ".out-cache")
     kept = cache.state("snapshot")
     cache.close()
-    assert len(kept.library.bodies) == 450
-    assert all(body.html is None for body in kept.library.bodies.values())
+    assert len(kept.library.articles) == 450
+    assert kept.library.bodies == {}
     target = site / "content/articles/a-007.md"
     target.write_text(target.read_text().replace("Body 7.", "Body 7, corrected."))
     forget_snapshot()  # as a new `sitegen build` process
@@ -347,6 +349,33 @@ def test_a_body_edit_after_a_build_from_scratch_reads_its_html_from_the_cache(tm
     clean = tmp_path / "clean"
     build(site, clean, use_cache=False, search=False)
     assert contents(output) == contents(clean)
+
+
+@pytest.mark.parametrize("kept", [False, True], ids=["all-lost", "all-but-the-edited-lost"])
+def test_a_body_edit_builds_from_the_archive_when_the_cache_lost_parsed_entries(tmp_path, kept):
+    # The kept library reads bodies and HTML from the parse cache; an entry deleted since
+    # (a damaged or hand-edited cache) must not fail the build nor leave it half-written.
+    # With the edited article's entry still there, the loss shows only while rendering.
+    site = _many_articles(tmp_path)
+    output = tmp_path / "out"
+    build(site, output, search=False)
+    cache = BuildCache(tmp_path / ".out-cache")
+    edited = cache.state("snapshot-head")[2]["content/articles/a-007.md"] if kept else ""
+    cache.close()
+    with sqlite3.connect(cache.path) as db:
+        db.execute("DELETE FROM parsed WHERE key != ?", (edited,))
+    cache_module._MEMORY.clear()
+    target = site / "content/articles/a-007.md"
+    target.write_text(target.read_text().replace("Body 7.", "Body 7, corrected."))
+    forget_snapshot()  # as a new `sitegen build` process
+    assert build(site, output, search=False).patched == 0  # built from the archive
+    assert "Body 7, corrected." in text_of(html(output, "articles/a-007/"))
+    clean = tmp_path / "clean"
+    build(site, clean, use_cache=False, search=False)
+    assert contents(output) == contents(clean)
+    target.write_text(target.read_text().replace("corrected", "corrected again"))
+    forget_snapshot()
+    assert build(site, output, search=False).patched == 1  # and the next edit patches again
 
 
 GROUPS = {
