@@ -21,7 +21,9 @@ _SCHEMA = """
 CREATE TABLE IF NOT EXISTS parsed (key TEXT PRIMARY KEY, meta BLOB NOT NULL, html BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS routes (path TEXT PRIMARY KEY, fingerprint TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS state (name TEXT PRIMARY KEY, value BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS cards (slug TEXT PRIMARY KEY, token TEXT NOT NULL, paths TEXT NOT NULL);
 """
+_COMPLETE = ""  # the slug of the row that says a set of card rows was written whole
 
 
 # Parsed records kept in this process, by cache file and key: a preview server's
@@ -142,6 +144,40 @@ class BuildCache:
         with contextlib.suppress(sqlite3.Error), db:
             db.execute("DELETE FROM routes")
             db.executemany("INSERT INTO routes VALUES (?, ?)", fingerprints.items())
+
+    # -- the outputs that show each article's card ----------------------------------
+    def cards(self, token: str, slugs: Iterable[str]) -> dict[str, set[str]] | None:
+        """Output paths by article slug, for the slugs asked for, from the rows written for
+        `token`; None when no complete set of rows was written for it."""
+        slugs = list(slugs)
+        rows = self._query("SELECT token FROM cards WHERE slug = ?", (_COMPLETE,))
+        if not rows or rows[0][0] != token:
+            return None
+        found: dict[str, set[str]] = {slug: set() for slug in slugs}
+        for start in range(0, len(slugs), 500):
+            batch = slugs[start : start + 500]
+            marks = ",".join("?" * len(batch))
+            for slug, paths in self._query(
+                f"SELECT slug, paths FROM cards WHERE token = ? AND slug IN ({marks})",
+                [token, *batch],
+            ):
+                found[slug] = set(paths.split("\n")) if paths else set()
+        return found
+
+    def store_cards(
+        self, token: str, users: Mapping[str, Iterable[str]], *, replace: bool = False
+    ) -> None:
+        """Write the rows of `users` for `token`; with `replace`, instead of all rows, in
+        one transaction: a reader sees the old set or the new one, whole."""
+        db = self._db()
+        if db is None:
+            return
+        rows = [(slug, token, "\n".join(sorted(paths))) for slug, paths in users.items()]
+        with contextlib.suppress(sqlite3.Error), db:
+            if replace:
+                db.execute("DELETE FROM cards")
+                rows.append((_COMPLETE, token, ""))
+            db.executemany("INSERT OR REPLACE INTO cards VALUES (?, ?, ?)", rows)
 
     # -- small state ------------------------------------------------------------
     def state(self, name: str) -> Any:

@@ -13,8 +13,12 @@ output folder) builds the usual way, and that build keeps a new snapshot.
 
 Storage: the library is pickled once per full build, by a forked child while
 the build renders and writes; each patching build adds its changes to a small
-overlay row instead of pickling the library again. A preview server keeps the
-snapshot in memory and reads neither.
+overlay row instead of pickling the library again. A patching build reads only
+what it needs: the head (which files the base was made of), then the base
+without the parts it reads on demand: the related memo (when an edit changes an
+article's top words), bodies (from the parse cache, for the cards it shows) and
+the outputs that show each edited article's card (rows of their own). A preview
+server keeps the snapshot in memory and reads none of it.
 """
 
 from __future__ import annotations
@@ -40,7 +44,7 @@ from .markdown import RenderedBody, cut_at_word
 from .model import Article
 from .related import RelatedMemo, patch_related
 
-_BASE, _USERS, _OVERLAY = "snapshot", "snapshot-users", "snapshot-overlay"
+_BASE, _OVERLAY = "snapshot", "snapshot-overlay"
 # The base's related memo, in a row of its own: a third of the base's objects, and only
 # needed when an edit changes an article's top words (most corrections do not).
 _MEMO = "snapshot-related"
@@ -55,10 +59,13 @@ class Snapshot:
     library: Library  # without its HTML loader; with its related memo
     content: dict[str, str]  # shown path -> content key, of every content file
     origins: dict[str, tuple[str, str]]  # shown path -> (kind, slug)
-    card_users: dict[str, set[str]]  # article slug -> outputs whose fingerprint takes its card
+    # Article slug -> outputs whose fingerprint takes its card. The cache holds them in rows
+    # of their own (BuildCache.cards): a loaded snapshot holds only the slugs read so far.
+    card_users: dict[str, set[str]]
     token: str = field(default_factory=lambda: uuid.uuid4().hex)
     manifest: str | None = None  # the output's manifest as the last build left it
     overlay: dict[str, Any] = field(default_factory=dict)
+    cards_in_cache: bool = False  # True: `card_users` is read from the cache as needed
 
 
 @dataclass
@@ -105,16 +112,17 @@ def _remembered(cache: BuildCache, overlay: dict[str, Any]) -> Snapshot | None:
     return _MEMORY[3] if _MEMORY is not None and _MEMORY[:3] == key else None
 
 
-def _load(cache: BuildCache, overlay: dict[str, Any]) -> Snapshot | None:
+def _load(cache: BuildCache, overlay: dict[str, Any], head: _Head) -> Snapshot | None:
+    """The base, with the head's content and origins (which the base leaves out)."""
     global _MEMORY
     _MEMORY = None
     snapshot = cache.state(_BASE)
     if not isinstance(snapshot, Snapshot) or snapshot.token != overlay.get("token"):
         return None
-    users = cache.state(_USERS)
-    if not isinstance(users, tuple) or users[0] != snapshot.token:
+    if head[0] != snapshot.token or cache.cards(snapshot.token, ()) is None:
         return None
-    snapshot.card_users = users[1]
+    snapshot.content, snapshot.origins = head[2], head[3]
+    snapshot.card_users, snapshot.cards_in_cache = {}, True
     library = snapshot.library
     library.bodies = _CachedBodies(library.bodies, library.content_keys, cache)
     try:
@@ -162,6 +170,10 @@ def _changed(
     return changed if len(changed) + patched <= _MAX_PATCHED else None
 
 
+# (token, key, content, origins) of the base: what tells whether it is worth loading.
+_Head = tuple[str, str, dict[str, str], dict[str, tuple[str, str]]]
+
+
 def _worth_loading(
     cache: BuildCache,
     overlay: dict[str, Any],
@@ -169,38 +181,38 @@ def _worth_loading(
     scan: Scan,
     settings: Settings,
     options: BuildOptions,
-) -> bool:
-    """False when the small head row already shows that the edits cannot be patched in:
+) -> _Head | None:
+    """The head row; None when it already shows that the edits cannot be patched in:
     another key, another output, other files, or an edit to a file's front matter (the
     common case of an editor's edit that is not a correction of a body). Loading the
     base (a second at 10,000 articles) is then saved."""
     head = cache.state(_HEAD)
     if not isinstance(head, tuple) or len(head) != 4:
-        return False
+        return None
     token, head_key, content, origins = head
     if token != overlay.get("token") or head_key != key:
-        return False
+        return None
     if overlay.get("manifest") != manifest_digest(options.output):
-        return False
+        return None
     bodies = overlay.get("bodies", {})
     content = {**content, **{shown: edit[1] for shown, edit in bodies.items()}}
     changed = _changed(content, scan, len(bodies))
     if changed is None:
-        return False
+        return None
     last = cache.parsed_meta(content[source.shown] for _, source, _ in changed)
     for _, source, data in changed:
         if origins.get(source.shown, ("",))[0] != "articles":
-            return False
+            return None
         before = last.get(content[source.shown])
         if before is None:
             continue  # not in the parse cache: the base will tell
         try:
             record, problems = parse_source(source, data or source.path.read_bytes(), settings)
         except OSError:
-            return False
+            return None
         if problems or record is None or replace(record, body="") != before[0]:
-            return False
-    return True
+            return None
+    return head
 
 
 def _apply(snapshot: Snapshot, overlay: dict[str, Any]) -> None:
@@ -212,8 +224,6 @@ def _apply(snapshot: Snapshot, overlay: dict[str, Any]) -> None:
         library.summaries[slug] = summary
         snapshot.content[shown] = key
     library.related.update(overlay["lists"])
-    for slug, paths in overlay["users"].items():
-        snapshot.card_users.setdefault(slug, set()).update(paths)
     snapshot.manifest = overlay["manifest"]
     snapshot.overlay = overlay
 
@@ -252,9 +262,10 @@ def try_patch(
         return None
     snapshot = _remembered(cache, overlay)
     if snapshot is None:
-        if not _worth_loading(cache, overlay, key, scan, settings, options):
+        head = _worth_loading(cache, overlay, key, scan, settings, options)
+        if head is None:
             return None
-        snapshot = _load(cache, overlay)
+        snapshot = _load(cache, overlay, head)
     if snapshot is None or snapshot.key != key:
         return None
     if snapshot.manifest is None or snapshot.manifest != manifest_digest(options.output):
@@ -292,16 +303,18 @@ def try_patch(
         return None
     if related is None:
         return None
+    users = _card_users(cache, snapshot, bodies)
+    if users is None:
+        return None  # the rows are another base's now
     # From here on the snapshot in memory is being changed: it is remembered again
     # only once the build has written its output and stored the overlay.
     _MEMORY = None
     cache.store_parsed(fresh)
-    affected: set[str] = set()
+    affected: set[str] = set().union(*users.values())
     for slug, body in bodies.items():
         article: Article = library.articles_by_slug[slug]
         library.bodies[("articles", slug)] = body
         library.summaries[slug] = article.summary or cut_at_word(body.first_paragraph)
-        affected.update(snapshot.card_users.get(slug, ()))
     lists = {
         slug: chosen for slug, chosen in related.by_slug.items() if library.related[slug] != chosen
     }
@@ -314,6 +327,22 @@ def try_patch(
     if related.memo is not None:
         library.related_memo = related.memo
     return Patch(snapshot, library, affected, edited, lists, scan)
+
+
+def _card_users(
+    cache: BuildCache, snapshot: Snapshot, slugs: Iterable[str]
+) -> dict[str, set[str]] | None:
+    """The outputs that show each article's card (the same sets the snapshot holds, so
+    that adding to one adds to the snapshot's); None when the cache's rows are gone."""
+    users = snapshot.card_users
+    if snapshot.cards_in_cache:
+        missing = [slug for slug in slugs if slug not in users]
+        if missing:
+            found = cache.cards(snapshot.token, missing)
+            if found is None:
+                return None
+            users.update(found)
+    return {slug: users.setdefault(slug, set()) for slug in slugs}
 
 
 @dataclass
@@ -400,11 +429,13 @@ def _store_base(cache: BuildCache, snapshot: Snapshot) -> None:
 
 
 def _store_rows(cache: BuildCache, snapshot: Snapshot) -> None:
-    """The base, the memo, and the head. The base leaves out the related memo and the
-    bodies the parse cache holds (all but those with their HTML): see _CachedBodies."""
+    """The base, the memo, and the head. The base leaves out what has rows of its own
+    (the related memo; content and origins, in the head) and the bodies the parse cache
+    holds (all but those with their HTML): see _CachedBodies."""
     library = snapshot.library
     bodies = {key: body for key, body in library.bodies.items() if body.html is not None}
-    base = replace(snapshot, library=replace(library, related_memo=None, bodies=bodies))
+    kept = replace(library, related_memo=None, bodies=bodies)
+    base = replace(snapshot, library=kept, content={}, origins={}, card_users={})
     cache.store_state(_BASE, base)
     cache.store_state(_MEMO, (snapshot.token, library.related_memo))
     _store_head(cache, snapshot)
@@ -432,13 +463,12 @@ def finish_full(
         process.join()
     if process is None or process.exitcode != 0:
         _store_rows(cache, snapshot)
-    cache.store_state(_USERS, (snapshot.token, snapshot.card_users))
+    cache.store_cards(snapshot.token, snapshot.card_users, replace=True)
     overlay = {
         "token": snapshot.token,
         "generation": uuid.uuid4().hex,
         "bodies": {},
         "lists": {},
-        "users": {},
         "keys": {},
         "manifest": output_manifest,
     }
@@ -468,12 +498,17 @@ def store_patch(
     if memo is not None:  # else no edit changed an article's keys
         edited = {slug: memo.keys[slug] for slug, _ in patch.edited.values() if slug in memo.keys}
         overlay["keys"] = {**overlay["keys"], **edited}
-    users = overlay["users"] = {slug: set(paths) for slug, paths in overlay["users"].items()}
-    for path in patch.affected:  # a list may show other cards now: remember it shows them
+    # A list may show other cards now: remember that it shows them, in the rows first (a
+    # row that names an output too many costs a fingerprint, never a stale page).
+    shown = {slug for path in patch.affected for slug in uses.get(path, ())}
+    users = _card_users(cache, snapshot, shown) or {}
+    grown = {}
+    for path in patch.affected:
         for slug in uses.get(path, ()):
-            if path not in snapshot.card_users.setdefault(slug, set()):
-                snapshot.card_users[slug].add(path)
-                users.setdefault(slug, set()).add(path)
+            if slug in users and path not in users[slug]:
+                users[slug].add(path)
+                grown[slug] = users[slug]
+    cache.store_cards(snapshot.token, grown)
     cache.store_state(_OVERLAY, overlay)
     snapshot.overlay = overlay
     _MEMORY = (str(cache.path), snapshot.token, overlay["generation"], snapshot)

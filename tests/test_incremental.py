@@ -378,6 +378,23 @@ def test_a_body_edit_builds_from_the_archive_when_the_cache_lost_parsed_entries(
     assert build(site, output, search=False).patched == 1  # and the next edit patches again
 
 
+def test_the_rows_of_cards_are_read_only_for_the_base_that_wrote_them_whole(tmp_path):
+    cache = BuildCache(tmp_path / "cache")
+    assert cache.cards("first", ["a"]) is None  # nothing written yet
+    cache.store_cards("first", {"a": {"index.html", "feed.xml"}, "b": set()}, replace=True)
+    assert cache.cards("first", ["a", "b", "c"]) == {
+        "a": {"index.html", "feed.xml"},
+        "b": set(),
+        "c": set(),
+    }
+    cache.store_cards("first", {"b": {"topics/x/index.html"}})  # a patch adds to a row
+    assert cache.cards("first", ["b"]) == {"b": {"topics/x/index.html"}}
+    cache.store_cards("second", {"a": {"index.html"}}, replace=True)  # a new base
+    assert cache.cards("first", ["a"]) is None
+    assert cache.cards("second", ["a", "b"]) == {"a": {"index.html"}, "b": set()}
+    cache.close()
+
+
 GROUPS = {
     "north": "glacier permafrost icebreaker tundra",
     "south": "monsoon mangrove delta typhoon",
@@ -425,6 +442,12 @@ def test_a_body_edit_that_moves_related_lists_and_summaries_matches_a_clean_buil
     # older pieces, which did not show it anywhere, list it.
     assert "index.html" in changed and "feed.xml" in changed
     assert all(f"articles/piece-{n:02d}/index.html" in changed for n in (0, 3, 6, 2, 5))
+    # Again, in a new process, which reads from the cache what this patch remembered.
+    forget_snapshot()
+    piece.write_text(piece.read_text().replace("Opening 9, now on", "Opening 9, since June on"))
+    assert build(site, output).patched == 1
+    _assert_like_clean(site, output, tmp_path, "moved-again")
+    assert "Opening 9, since June on" in text_of(html(output, ""))  # the home page's card
 
 
 def test_an_edit_made_while_a_build_runs_is_built_by_the_next_build(tmp_path, monkeypatch):
