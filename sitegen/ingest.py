@@ -126,7 +126,7 @@ def scan_sources(
     jobs: list[tuple[str, SourceFile, bytes | None]] = []
     known: dict[str, tuple[tuple[int, int, int], str]] = cache.state(f"stats-{fingerprint}") or {}
     stats: dict[str, tuple[tuple[int, int, int], str]] = {}
-    for source in list_source_files(site_dir):
+    for source in list_source_files(site_dir, stamps):
         try:
             stat = stamps.get(source.file) if stamps is not None else None
             if stat is None:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterable
+import stat
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -313,9 +314,7 @@ def _content_files(folder: Path) -> list[str]:
     try:
         with os.scandir(folder) as entries:
             names = [
-                entry.name
-                for entry in entries
-                if entry.name.endswith(".md") and not entry.name.startswith(".") and entry.is_file()
+                entry.name for entry in entries if _is_content_name(entry.name) and entry.is_file()
             ]
     except OSError:  # no such folder (or an unreadable one, as glob() treated it)
         return []
@@ -342,15 +341,33 @@ class SourceFile:
 CONTENT_KINDS = ("articles", "authors", "pages")
 
 
-def list_source_files(site_dir: Path) -> list[SourceFile]:
-    """Every `*.md` file under `content/articles`, `content/authors` and `content/pages`."""
-    files = []
-    for kind in CONTENT_KINDS:
-        folder = site_dir / "content" / kind
-        root = os.fspath(folder)
-        for name in _content_files(folder):
-            files.append(SourceFile(kind, f"{root}/{name}", f"content/{kind}/{name}"))
-    return files
+def list_source_files(
+    site_dir: Path, stamps: Mapping[str, os.stat_result] | None = None
+) -> list[SourceFile]:
+    """Every `*.md` file under `content/articles`, `content/authors` and `content/pages`.
+
+    `stamps` (path -> stat of every file below the site's content, as a caller has just
+    taken them) spare listing the folders a second time.
+    """
+    folders = {os.fspath(site_dir / "content" / kind): kind for kind in CONTENT_KINDS}
+    names: dict[str, list[str]] = {root: [] for root in folders}
+    if stamps is None:
+        for root in folders:
+            names[root] = _content_files(Path(root))
+    else:
+        for path, stamp in stamps.items():
+            root, _, name = path.rpartition(os.sep)
+            if root in names and _is_content_name(name) and stat.S_ISREG(stamp.st_mode):
+                names[root].append(name)
+    return [
+        SourceFile(kind, f"{root}{os.sep}{name}", f"content/{kind}/{name}")
+        for root, kind in folders.items()
+        for name in sorted(names[root])
+    ]
+
+
+def _is_content_name(name: str) -> bool:
+    return name.endswith(".md") and not name.startswith(".")
 
 
 def decode_source(data: bytes, shown: str) -> str:

@@ -288,3 +288,28 @@ def test_long_lists_link_the_first_last_and_nearby_pages(tmp_path):
     assert links("page/5/") == ["← Newer", "1", "…", "3", "4", "5", "6", "7", "…", "40", "Older →"]
     current = html(output, "page/20/").cssselect(".pagination a[aria-current=page]")
     assert [a.get("href") for a in current] == ["/page/20/"]
+
+
+def test_content_files_are_the_same_whether_listed_or_taken_from_the_input_stamps(tmp_path):
+    # A build that has just stamped every input lists the content files from those stamps
+    # instead of reading the folders again; which files count must not change.
+    from sitegen.buildstate import BuildOptions, input_signature
+    from sitegen.loader import list_source_files
+
+    site = copy_site("basic", tmp_path)
+    articles = site / "content/articles"
+    (articles / ".hidden.md").write_text("---\ntitle: x\n---\n")
+    (articles / "notes.txt").write_text("not content")
+    (articles / "drafts").mkdir()
+    (articles / "drafts/nested.md").write_text("---\ntitle: x\n---\n")  # not listed: nested
+    (articles / "folder.md").mkdir()  # a folder, not a file
+    (articles / "linked.md").symlink_to(next(articles.glob("a*.md")))
+    (articles / "broken.md").symlink_to(articles / "nowhere.md")
+    listed = list_source_files(site)
+    stamped = list_source_files(site, input_signature(BuildOptions(site)).files)
+    assert stamped == listed
+    names = [source.shown for source in listed]
+    assert "content/articles/linked.md" in names
+    assert not {".hidden.md", "notes.txt", "nested.md", "folder.md", "broken.md"} & {
+        name.rsplit("/", 1)[1] for name in names
+    }
