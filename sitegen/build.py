@@ -26,7 +26,6 @@ from .config import Settings, load_settings
 from .errors import BuildFailed, CacheError, ConfigError, ErrorCollector, SitegenError
 from .ingest import Ingested, ingest, scan_sources
 from .library import Library, build_library
-from .related import RelatedMemo
 from .render import CARD_TEMPLATE, TEMPLATES, RenderResult, render_site
 from .snapshot import (
     Patch,
@@ -34,6 +33,7 @@ from .snapshot import (
     begin_full,
     discard,
     finish_full,
+    last_related_memo,
     snapshot_key,
     store_patch,
     try_patch,
@@ -104,7 +104,6 @@ class Prepared:
     cache: BuildCache
     template_sources: dict[str, str]
     snapshot_key: str
-    related_memo: RelatedMemo | None  # the memo the build started from
     patch: Patch | None = None  # set when the last library was patched for body edits
     ingested: Ingested | None = None  # set when everything was loaded and indexed
 
@@ -127,14 +126,10 @@ def prepare(
     if options.use_cache and not errors.errors and not late.errors:
         patch = try_patch(cache, key, scan, settings, options)
     ingested = None
-    related_memo = None
     if patch is not None:
         library = patch.library
         timer.lap("load")
     else:
-        related_memo = cache.state("related")  # any earlier computation's memo will do
-        if not isinstance(related_memo, RelatedMemo):
-            related_memo = None
         ingested = ingest(options.site_dir, settings, errors, cache, scan)
         timer.lap("load")
         library = build_library(
@@ -143,7 +138,7 @@ def prepare(
             ingested.bodies,
             errors,
             drafts=options.drafts,
-            related_memo=related_memo,
+            related_memo=last_related_memo(cache),
         )
         library.content_keys = ingested.content_keys
 
@@ -173,7 +168,6 @@ def prepare(
         cache,
         template_sources,
         key,
-        related_memo,
         patch,
         ingested,
     )
@@ -223,15 +217,13 @@ def _begin_keeping(prepared: Prepared) -> PendingBase | None:
 def _keep(
     prepared: Prepared, result: RenderResult, pending: PendingBase | None, output: Path
 ) -> None:
-    """Keep this build's library for the next build to patch, and its related memo for
-    the next full build to start from."""
-    cache, library, manifest = prepared.cache, prepared.library, manifest_digest(output)
+    """Keep this build's library (with its related memo, which the next full build starts
+    from) for the next build to patch."""
+    cache, manifest = prepared.cache, manifest_digest(output)
     if prepared.patch is not None:
         prepared.patch.scan.store_stats(cache)
         store_patch(cache, prepared.patch, result.uses, manifest)
     elif pending is not None:
-        if library.related_memo is not prepared.related_memo:  # the same when unchanged
-            cache.store_state("related", library.related_memo)
         finish_full(cache, pending, result.uses, manifest)
 
 

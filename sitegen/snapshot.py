@@ -228,6 +228,18 @@ def _apply(snapshot: Snapshot, overlay: dict[str, Any]) -> None:
     snapshot.overlay = overlay
 
 
+def last_related_memo(cache: BuildCache) -> RelatedMemo | None:
+    """The related memo of the last full build, for a full build to start from (any
+    earlier computation's memo will do): the one this process holds, else its row."""
+    if _MEMORY is not None and _MEMORY[0] == str(cache.path):
+        memo = _MEMORY[3].library.related_memo
+        if memo is not None:
+            return memo
+    row = cache.state(_MEMO)
+    memo = row[1] if isinstance(row, tuple) and len(row) == 2 else None
+    return memo if isinstance(memo, RelatedMemo) else None
+
+
 def _related_memo(cache: BuildCache, snapshot: Snapshot) -> RelatedMemo | None:
     """The related memo of the snapshot's library, read from its row when first needed and
     brought up to date with the overlay."""

@@ -304,6 +304,32 @@ def test_related_posts_are_read_back_only_when_an_edit_changes_an_articles_top_w
         _assert_like_clean(site, output, tmp_path, label)
 
 
+def test_a_full_build_starts_its_related_posts_from_the_last_builds(tmp_path, monkeypatch):
+    # Related lists are computed again only where an edit can change them, from the memo
+    # the last full build kept: held by a preview's process, or read back from the cache.
+    from sitegen import library as library_module
+
+    site = tmp_path / "site"
+    shutil.copytree(SITES / "basic", site)
+    output = tmp_path / "out"
+    build(site, output)
+    started: list[object] = []
+    real = library_module.compute_related
+
+    def recording(*args, **kwargs):
+        started.append(args[3] if len(args) > 3 else kwargs.get("previous"))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(library_module, "compute_related", recording)
+    for number, in_memory in enumerate([True, False]):
+        if not in_memory:
+            forget_snapshot()
+        apply_edit(site, "topics", number, "Treaty", number)
+        assert build(site, output).patched == 0
+        assert started[-1] is not None, in_memory
+        _assert_like_clean(site, output, tmp_path, f"topics-{number}")
+
+
 def _many_articles(tmp_path: Path, count: int = 450) -> Path:
     """Enough files that parsing runs in worker processes, which store what they parse."""
     site = tmp_path / "site"
