@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import hashlib
+import os
 import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -109,15 +110,18 @@ class Prepared:
 
 
 def prepare(
-    options: BuildOptions, timer: _Timer | None = None, signature: InputSignature | None = None
+    options: BuildOptions,
+    timer: _Timer | None = None,
+    stamps: Mapping[str, os.stat_result] | None = None,
 ) -> Prepared:
-    """Load, model and check everything; raises BuildFailed before anything is written."""
+    """Load, model and check everything; raises BuildFailed before anything is written.
+
+    `stamps` are the stats of every file below the content folder, if just taken."""
     timer = timer or _Timer()
     settings = load_settings(options.site_dir, options.base_url)
     _check_output_folder(options.site_dir, options.output)
     errors = ErrorCollector()
     cache = BuildCache(options.cache, enabled=options.use_cache)
-    stamps = signature.files if signature is not None else None
     scan = scan_sources(options.site_dir, settings, errors, cache, stamps)
     assets, env, late = _theme(options, settings)
     template_sources = _template_sources(env)
@@ -289,26 +293,38 @@ def _relative_to_site(errors: list[SitegenError], site_dir: Path) -> None:
 
 
 def build_site(
-    options: BuildOptions, signature: InputSignature | None = None, check_inputs: bool = True
+    options: BuildOptions,
+    signature: InputSignature | None = None,
+    check_inputs: bool = True,
+    stamps: Mapping[str, os.stat_result] | None = None,
 ) -> BuildResult:
     """Build the site into the output folder; on any error the folder is left as it was.
 
     `signature` is the `input_signature` the caller has just taken, if any. A caller
     that knows something changed (a preview's watcher) passes `check_inputs=False`:
     no signature is taken, and the build never answers from the last build's state.
+    Such a caller may pass the `stamps` it has just taken instead: the stat of every
+    file below the site's content folder, by its path as `site_dir / "content" / ...`
+    spells it; the build then neither lists nor stats the sources again.
     """
     if not (check_inputs and options.use_cache):
         signature = None
     elif signature is None:
         signature = input_signature(options)
+    if signature is not None:
+        stamps = signature.files
     try:
-        return _build(options, signature)
+        return _build(options, signature, stamps)
     except BuildFailed as failed:
         _relative_to_site(failed.errors, options.site_dir)
         raise
 
 
-def _build(options: BuildOptions, signature: InputSignature | None) -> BuildResult:
+def _build(
+    options: BuildOptions,
+    signature: InputSignature | None,
+    stamps: Mapping[str, os.stat_result] | None,
+) -> BuildResult:
     started = time.perf_counter()
     if signature is not None:
         unchanged = unchanged_since_last_build(options, signature)
@@ -317,7 +333,7 @@ def _build(options: BuildOptions, signature: InputSignature | None) -> BuildResu
             return unchanged
     timer = _Timer()
     with _Collector() as collector:
-        prepared = prepare(options, timer, signature)
+        prepared = prepare(options, timer, stamps)
         collector.models_made()
         try:
             return _render_and_write(options, signature, prepared, timer, started)
@@ -329,7 +345,7 @@ def _build(options: BuildOptions, signature: InputSignature | None) -> BuildResu
             # was written: build again from the archive, which reparses what is missing.
             discard(prepared.cache)
             prepared.cache.close()
-    return _build(options, signature)
+    return _build(options, signature, stamps)
 
 
 class _Collector:

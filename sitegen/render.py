@@ -633,8 +633,7 @@ def _outside(
     time (a dict filled in another order than its source's costs 20 times its copy)."""
     if only is None:
         return routes
-    paths = list(map(operator.attrgetter("path"), routes))
-    unique = set(paths)
+    paths, unique = _paths_of(routes)
     if len(unique) < len(paths):
         return routes  # two outputs at one path: the full walk reports them
     redo = unique - previous.keys()
@@ -644,6 +643,19 @@ def _outside(
         del fingerprints[path]
     kept.update(fingerprints)
     return list(itertools.compress(routes, map(redo.__contains__, paths)))
+
+
+# The paths of the last routes seen: a preview's rebuilds patch the same library, whose
+# routes do not change, again and again.
+_PATHS: tuple[Sequence[Route], list[str], set[str]] | None = None
+
+
+def _paths_of(routes: Sequence[Route]) -> tuple[list[str], set[str]]:
+    global _PATHS
+    if _PATHS is None or _PATHS[0] is not routes:
+        paths = list(map(operator.attrgetter("path"), routes))
+        _PATHS = (routes, paths, set(paths))
+    return _PATHS[1], _PATHS[2]
 
 
 def _asset_bytes(asset: Asset) -> bytes:

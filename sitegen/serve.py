@@ -168,8 +168,13 @@ class PreviewBuilder:
         self.origin = origin  # scheme, host and port of this server
         self.base_path = "/"
 
-    def build(self, changes: frozenset[str] | None = None) -> Outcome:
-        """Build once; never raises for a problem of the site."""
+    def build(
+        self,
+        changes: frozenset[str] | None = None,
+        stamps: Mapping[str, os.stat_result] | None = None,
+    ) -> Outcome:
+        """Build once; never raises for a problem of the site. `stamps`: the watcher's
+        stat of every file it has just scanned (see build_site)."""
         try:
             settings = load_settings(self.site_dir)
             self.base_path = settings.base_path
@@ -193,7 +198,7 @@ class PreviewBuilder:
 
             # No input signature: the watcher already knows that something changed, and
             # a preview never answers from the last build's state.
-            result = build_site(options, check_inputs=False)
+            result = build_site(options, check_inputs=False, stamps=stamps)
         except BuildFailed as failed:
             return Outcome(self.base_path, errors=tuple(failed.errors))
         except SitegenError as error:
@@ -336,6 +341,7 @@ class PreviewSession:
         self.indexer: SearchIndexer | None = None
         self.preview: Preview | None = None
         self.builder: PreviewBuilder | None = None
+        self.watcher: Watcher | None = None
         self.manifest: dict[str, str] = {}  # what the writer says the preview folder holds
         self.url = ""
         self.exit_status = 0
@@ -380,9 +386,11 @@ class PreviewSession:
             self.builder = PreviewBuilder(
                 self.site_dir, output, temporary / "cache", options.drafts, origin
             )
-            sources = scan(self.site_dir)  # before the build, so no edit during it is missed
-            self._first_build(sources, output, temporary)
-            watcher = Watcher(self.site_dir, self._rebuild, snapshot=sources)
+            # Before the build, so that no edit during it is missed.
+            stats: dict[str, os.stat_result] = {}
+            sources = scan(self.site_dir, stats=stats)
+            self._first_build(sources, output, temporary, stats)
+            watcher = self.watcher = Watcher(self.site_dir, self._rebuild, snapshot=sources)
             self.url = origin + self.preview.published.base_path  # type: ignore[union-attr]
             loop = asyncio.new_event_loop()
             try:
@@ -419,7 +427,13 @@ class PreviewSession:
         if self.indexer is not None:
             self.indexer.shutdown()
 
-    def _first_build(self, sources: Snapshot, output: Path, temporary: Path) -> None:
+    def _first_build(
+        self,
+        sources: Snapshot,
+        output: Path,
+        temporary: Path,
+        stats: Mapping[str, os.stat_result],
+    ) -> None:
         assert self.builder is not None
         count = sum(1 for path in sources if path.startswith("content/"))
         self.console.info(
@@ -428,7 +442,7 @@ class PreviewSession:
         )
         progress = Progress(self.console)
         try:
-            outcome = self.builder.build()
+            outcome = self.builder.build(stamps=stats)
         finally:
             progress.close()
         self.manifest = read_manifest(output)
@@ -475,7 +489,8 @@ class PreviewSession:
         assert self.builder is not None and self.preview is not None
         self.console.info(f"{_describe_changes(changes)}; rebuilding…")
         before = self.preview.published
-        outcome = self.builder.build(frozenset(changes))
+        stats = self.watcher.stats if self.watcher is not None else None
+        outcome = self.builder.build(frozenset(changes), stats)
         manifest = read_manifest(before.root)
         changed = changed_outputs(self.manifest, manifest)
         self.manifest = manifest

@@ -31,7 +31,7 @@ from sitegen.errors import ContentError
 from sitegen.preview.paths import resolve, site_segments
 from sitegen.preview.server import error_page, inject_script
 from sitegen.preview.state import Published, reload_paths
-from sitegen.preview.watch import Batcher, Watcher
+from sitegen.preview.watch import Batcher, Watcher, scan
 from sitegen.serve import PreviewBuilder, changed_outputs
 from sitegen.theme import theme_dir
 
@@ -430,26 +430,44 @@ def test_a_broken_config_is_survived_and_a_new_base_path_followed(tmp_path: Path
 # --- the parts that need no server -------------------------------------------------------
 
 
-def test_preview_rebuilds_give_the_bytes_of_a_clean_build(tmp_path: Path) -> None:
+@pytest.mark.parametrize("spelled", ["absolute", "dot"])
+def test_preview_rebuilds_give_the_bytes_of_a_clean_build(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, spelled: str
+) -> None:
+    # Each rebuild takes the watcher's stats of the sources, as the server's do; the site
+    # folder given as `.` must find them as surely as an absolute one.
     site = copy_site("basic", tmp_path)
+    if spelled == "dot":
+        monkeypatch.chdir(site)
+    where = site if spelled == "absolute" else Path(".")
     origin = "http://127.0.0.1:8000"
-    preview = PreviewBuilder(site, tmp_path / "preview", tmp_path / "cache", False, origin)
-    assert not preview.build().failed
+    preview = PreviewBuilder(where, tmp_path / "preview", tmp_path / "cache", False, origin)
+
+    def rebuild() -> None:
+        stats: dict[str, os.stat_result] = {}
+        scan(where, stats=stats)
+        outcome = preview.build(stamps=stats)
+        assert not outcome.failed
+        assert outcome.result is not None and outcome.result.pages > 30
+
+    rebuild()
     edit(site / ARTICLE, "Russia is helping China", "Russia is still helping China")
-    assert not preview.build().failed
+    rebuild()
     (site / "templates").mkdir()
     shutil.copy(theme_dir("templates") / "article.html", site / "templates" / "article.html")
     edit(site / "templates" / "article.html", "<h1 ", '<p class="note">Note</p>\n    <h1 ')
-    assert not preview.build().failed
+    rebuild()
     (site / "assets" / "css").mkdir(parents=True)
     stylesheet = site / "assets" / "css" / "style.css"
     shutil.copy(theme_dir("assets") / "css" / "style.css", stylesheet)
     stylesheet.write_text(stylesheet.read_text() + "\nhtml { color: red; }\n")
-    assert not preview.build().failed
+    rebuild()
     new = site / "content" / "articles" / "stability-again.md"
     shutil.copy(site / "content" / "articles" / "strategic-stability.md", new)
     edit(new, "title: Why “Strategic Stability” Still Matters", "title: Stability, Again")
-    assert not preview.build().failed
+    rebuild()
+    (site / "content" / "articles" / "unfinished.md").unlink()
+    rebuild()
 
     clean = PreviewBuilder(site, tmp_path / "clean", tmp_path / "clean-cache", False, origin)
     assert not clean.build().failed

@@ -44,7 +44,11 @@ def _stamp(stat: os.stat_result) -> Stamp:
 
 
 def _scan_folder(
-    folder: str, prefix: str, found: Snapshot, folders: list[str] | None = None
+    folder: str,
+    prefix: str,
+    found: Snapshot,
+    folders: list[str] | None = None,
+    stats: dict[str, os.stat_result] | None = None,
 ) -> None:
     if folders is not None:
         folders.append(folder)
@@ -58,23 +62,31 @@ def _scan_folder(
         relative = f"{prefix}/{entry.name}" if prefix else entry.name
         try:
             if entry.is_dir():
-                _scan_folder(entry.path, relative, found, folders)
+                _scan_folder(entry.path, relative, found, folders, stats)
             elif not ignored(entry.name):
-                found[relative] = _stamp(entry.stat())
+                stat = entry.stat()
+                found[relative] = _stamp(stat)
+                if stats is not None:
+                    stats[entry.path] = stat
         except OSError:
             continue
 
 
-def scan(site_dir: Path, folders: list[str] | None = None) -> Snapshot:
+def scan(
+    site_dir: Path,
+    folders: list[str] | None = None,
+    stats: dict[str, os.stat_result] | None = None,
+) -> Snapshot:
     """Site-relative path -> stamp of every watched file that exists now.
 
-    Every folder scanned is appended to `folders`, when given.
+    Every folder scanned is appended to `folders`, when given; `stats` receives each
+    file's stat by its path as a build spells it (`site_dir / "content" / ...`).
     """
     found: Snapshot = {}
     for name in WATCHED_FOLDERS:
-        folder = os.path.join(site_dir, name)
+        folder = os.fspath(Path(site_dir) / name)
         if os.path.isdir(folder):
-            _scan_folder(folder, name, found, folders)
+            _scan_folder(folder, name, found, folders, stats)
     for name in WATCHED_FILES:
         with contextlib.suppress(OSError):
             found[name] = _stamp(os.stat(os.path.join(site_dir, name)))
@@ -156,6 +168,9 @@ class Watcher(threading.Thread):
         self.interval = interval  # between polls, at least
         self.batcher = Batcher(quiet, longest)
         self.snapshot = snapshot if snapshot is not None else scan(site_dir)
+        # The stat of each file at the last scan, for the build that follows it (which
+        # then neither lists nor stats the sources again); None before the first.
+        self.stats: dict[str, os.stat_result] | None = None
         self.use_inotify = use_inotify
         self.notifier: Notifier | None = None
         self.stopping = threading.Event()
@@ -169,8 +184,10 @@ class Watcher(threading.Thread):
 
     def _rescan(self) -> set[str]:
         folders: list[str] = []
+        stats: dict[str, os.stat_result] = {}
         started = time.monotonic()
-        current = scan(self.site_dir, folders)
+        current = scan(self.site_dir, folders, stats)
+        self.stats = stats
         self._scan_seconds = time.monotonic() - started
         changed = changed_paths(self.snapshot, current)
         self.snapshot = current
