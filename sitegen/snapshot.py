@@ -120,7 +120,7 @@ def _load(cache: BuildCache, overlay: dict[str, Any], head: _Head) -> Snapshot |
     if not isinstance(snapshot, Snapshot) or snapshot.token != overlay.get("token"):
         return None
     if head[0] != snapshot.token or cache.cards(snapshot.token, ()) is None:
-        return None
+        return None  # the head or the rows of cards are another base's
     snapshot.content, snapshot.origins = head[2], head[3]
     snapshot.card_users, snapshot.cards_in_cache = {}, True
     library = snapshot.library
