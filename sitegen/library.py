@@ -6,7 +6,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Any
 
 from .config import Settings
@@ -105,6 +105,14 @@ class Library:
 
     def body(self, kind: str, slug: str) -> RenderedBody:
         return self.bodies[(kind, slug)]
+
+    @cached_property
+    def route_paths(self) -> tuple[list[str], set[str]]:
+        """Each route's output path in order, and the set of them: made once, as a
+        preview's rebuilds patch the same library again and again. Not a field, so not
+        copied by `replace` nor kept in the cache."""
+        paths = [route.path for route in self.routes]
+        return paths, set(paths)
 
     def html(self, kind: str, slug: str) -> str:
         """A body's HTML, from memory or, after a warm start, from the cache."""

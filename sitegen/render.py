@@ -599,7 +599,7 @@ def render_site(
         else:
             jobs.append((path, produce))
 
-    for route in _outside(library.routes, only, previous, fingerprints, kept):
+    for route in _outside(library, only, previous, fingerprints, kept):
         template = TEMPLATES.get(route.kind)
         add(route.path, prints.route(route, template), partial(renderer.render, route))
     for alias_path, target in library.redirects:
@@ -621,7 +621,7 @@ def render_site(
 
 
 def _outside(
-    routes: Sequence[Route],
+    library: Library,
     only: Collection[str] | None,
     previous: Mapping[str, str],
     fingerprints: dict[str, str],
@@ -631,9 +631,10 @@ def _outside(
     keep their fingerprints. Copies and set operations in C, no loop in Python: a patching
     build at 10,000 articles keeps 41,000 outputs, and a loop over them took a tenth of its
     time (a dict filled in another order than its source's costs 20 times its copy)."""
+    routes = library.routes
     if only is None:
         return routes
-    paths, unique = _paths_of(routes)
+    paths, unique = library.route_paths
     if len(unique) < len(paths):
         return routes  # two outputs at one path: the full walk reports them
     redo = unique - previous.keys()
@@ -643,19 +644,6 @@ def _outside(
         del fingerprints[path]
     kept.update(fingerprints)
     return list(itertools.compress(routes, map(redo.__contains__, paths)))
-
-
-# The paths of the last routes seen: a preview's rebuilds patch the same library, whose
-# routes do not change, again and again.
-_PATHS: tuple[Sequence[Route], list[str], set[str]] | None = None
-
-
-def _paths_of(routes: Sequence[Route]) -> tuple[list[str], set[str]]:
-    global _PATHS
-    if _PATHS is None or _PATHS[0] is not routes:
-        paths = list(map(operator.attrgetter("path"), routes))
-        _PATHS = (routes, paths, set(paths))
-    return _PATHS[1], _PATHS[2]
 
 
 def _asset_bytes(asset: Asset) -> bytes:
