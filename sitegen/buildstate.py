@@ -76,12 +76,17 @@ def input_signature(options: BuildOptions) -> InputSignature:
     return InputSignature(digest.hexdigest(), files)
 
 
-def _stamp_tree(path: str, files: dict[str, os.stat_result]) -> None:
+def _stamp_tree(
+    path: str, files: dict[str, os.stat_result], above: frozenset[tuple[int, int]] = frozenset()
+) -> None:
     """Each file under `path` (or `path` itself) with its stat.
 
-    os.scandir in sorted order; a file that vanishes meanwhile is left out.
+    os.scandir in sorted order; a file that vanishes meanwhile is left out. Links to
+    folders are followed, as the build reads through them (`content/articles` may be
+    one), except back to a folder `path` is already inside of.
     """
     try:
+        folder = os.stat(path)
         entries = sorted(os.scandir(path), key=lambda entry: entry.name)
     except NotADirectoryError:
         with contextlib.suppress(OSError):
@@ -89,10 +94,13 @@ def _stamp_tree(path: str, files: dict[str, os.stat_result]) -> None:
         return
     except OSError:
         return
+    above = above | {(folder.st_dev, folder.st_ino)}
     for entry in entries:
         try:
-            if entry.is_dir(follow_symlinks=False):  # as os.walk: no symlink loops
-                _stamp_tree(entry.path, files)
+            if entry.is_dir():
+                target = entry.stat()
+                if (target.st_dev, target.st_ino) not in above:
+                    _stamp_tree(entry.path, files, above)
                 continue
             files[entry.path] = entry.stat()
         except OSError:

@@ -313,3 +313,23 @@ def test_content_files_are_the_same_whether_listed_or_taken_from_the_input_stamp
     assert not {".hidden.md", "notes.txt", "nested.md", "folder.md", "broken.md"} & {
         name.rsplit("/", 1)[1] for name in names
     }
+
+
+def test_articles_in_a_linked_folder_are_built_and_their_edits_seen(tmp_path):
+    # `content/articles` may be a link to a folder kept elsewhere: its files are inputs
+    # like any other, so an edit inside it must not pass for "nothing to do". A link
+    # back up the tree is not followed round and round.
+    site = copy_site("basic", tmp_path)
+    kept = tmp_path / "shared-articles"
+    (site / "content/articles").rename(kept)
+    (site / "content/articles").symlink_to(kept, target_is_directory=True)
+    (kept / "loop").symlink_to(kept, target_is_directory=True)
+    output = tmp_path / "out"
+    first = build(site, output, search=False)
+    assert "Arctic" in text_of(html(output, "articles/arctic-interview/"))
+    article = kept / "arctic-interview.md"
+    article.write_text(article.read_text() + "\nA late correction.\n")
+    again = build(site, output, search=False)
+    assert again.report.written > 0, "the edit was taken for nothing to do"
+    assert "A late correction." in text_of(html(output, "articles/arctic-interview/"))
+    assert again.pages == first.pages
