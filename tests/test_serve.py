@@ -562,6 +562,19 @@ def test_inject_script() -> None:
     assert inject_script(b"<p>x</p>", script) == b"<p>x</p><script></script>"
 
 
+def test_the_watcher_follows_links_to_folders_but_not_round_a_loop(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    (site / "content" / "articles").mkdir(parents=True)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "kept.md").write_text("---\ntitle: Kept\n---\n")
+    (elsewhere / "loop").symlink_to(elsewhere, target_is_directory=True)
+    (site / "content" / "articles" / "linked").symlink_to(elsewhere, target_is_directory=True)
+    stats: dict[str, os.stat_result] = {}
+    assert set(scan(site, stats=stats)) == {"content/articles/linked/kept.md"}
+    assert list(stats) == [os.fspath(site / "content/articles/linked/kept.md")]
+
+
 def test_batcher_waits_for_quiet_and_caps_the_wait() -> None:
     batcher = Batcher(quiet=0.2, longest=1.0)
     batcher.add({"a"}, now=0.0)

@@ -49,20 +49,26 @@ def _scan_folder(
     found: Snapshot,
     folders: list[str] | None = None,
     stats: dict[str, os.stat_result] | None = None,
+    above: frozenset[tuple[int, int]] = frozenset(),
 ) -> None:
-    if folders is not None:
-        folders.append(folder)
     try:
+        here = os.stat(folder)
         entries = list(os.scandir(folder))
     except OSError:
         return  # gone or unreadable since we listed its parent; the next scan sees it
+    if folders is not None:
+        folders.append(folder)
+    # Links to folders are followed, as the build follows them, but never back up the tree.
+    above = above | {(here.st_dev, here.st_ino)}
     for entry in entries:
         if entry.name.startswith(".") and entry.is_dir(follow_symlinks=False):
             continue  # .git, .cache and the like
         relative = f"{prefix}/{entry.name}" if prefix else entry.name
         try:
             if entry.is_dir():
-                _scan_folder(entry.path, relative, found, folders, stats)
+                target = entry.stat()
+                if (target.st_dev, target.st_ino) not in above:
+                    _scan_folder(entry.path, relative, found, folders, stats, above)
             elif not ignored(entry.name):
                 stat = entry.stat()
                 found[relative] = _stamp(stat)
