@@ -168,7 +168,8 @@ class BuildCache:
         self, token: str, users: Mapping[str, Iterable[str]], *, replace: bool = False
     ) -> None:
         """Write the rows of `users` for `token`; with `replace`, instead of all rows, in
-        one transaction: a reader sees the old set or the new one, whole."""
+        one transaction: a reader sees the old set or the new one, whole. Without it, only
+        while the rows are `token`'s: a row of another base would replace one of this."""
         db = self._db()
         if db is None:
             return
@@ -177,6 +178,10 @@ class BuildCache:
             if replace:
                 db.execute("DELETE FROM cards")
                 rows.append((_COMPLETE, token, ""))
+            else:
+                whole = db.execute("SELECT token FROM cards WHERE slug = ?", (_COMPLETE,))
+                if whole.fetchone() != (token,):
+                    return
             db.executemany("INSERT OR REPLACE INTO cards VALUES (?, ?, ?)", rows)
 
     # -- small state ------------------------------------------------------------

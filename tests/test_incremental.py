@@ -418,6 +418,8 @@ def test_the_rows_of_cards_are_read_only_for_the_base_that_wrote_them_whole(tmp_
     cache.store_cards("second", {"a": {"index.html"}}, replace=True)  # a new base
     assert cache.cards("first", ["a"]) is None
     assert cache.cards("second", ["a", "b"]) == {"a": {"index.html"}, "b": set()}
+    cache.store_cards("first", {"a": {"late.html"}})  # a late patch of the old base
+    assert cache.cards("second", ["a"]) == {"a": {"index.html"}}
     cache.close()
 
 
