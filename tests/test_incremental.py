@@ -247,13 +247,8 @@ def test_a_touched_output_folder_is_never_patched(tmp_path):
     _assert_like_clean(site, output, tmp_path, "rebuilt")
 
 
-def test_a_front_matter_edit_is_told_apart_without_loading_the_last_library(tmp_path, monkeypatch):
-    # The base snapshot is the large part of the cache (a second to load at 10,000
-    # articles); an edit it cannot serve is recognised from the small head row.
-    site = tmp_path / "site"
-    shutil.copytree(SITES / "basic", site)
-    output = tmp_path / "out"
-    build(site, output)
+def _record_cache_reads(monkeypatch) -> list[str]:
+    """The names of the rows of kept state the builds read from now on, in order."""
     read: list[str] = []
     real_state = BuildCache.state
 
@@ -262,6 +257,17 @@ def test_a_front_matter_edit_is_told_apart_without_loading_the_last_library(tmp_
         return real_state(self, name)
 
     monkeypatch.setattr(BuildCache, "state", recording_state)
+    return read
+
+
+def test_a_front_matter_edit_is_told_apart_without_loading_the_last_library(tmp_path, monkeypatch):
+    # The base snapshot is the large part of the cache (a second to load at 10,000
+    # articles); an edit it cannot serve is recognised from the small head row.
+    site = tmp_path / "site"
+    shutil.copytree(SITES / "basic", site)
+    output = tmp_path / "out"
+    build(site, output)
+    read = _record_cache_reads(monkeypatch)
     for number, (edit, pick, word, patched) in enumerate(
         [("title", 1, "Arctic", 0), ("topics", 2, "Treaty", 0), ("body", 0, "radar", 1)]
     ):
@@ -282,14 +288,7 @@ def test_related_posts_are_read_back_only_when_an_edit_changes_an_articles_top_w
     shutil.copytree(SITES / "basic", site)
     output = tmp_path / "out"
     build(site, output)
-    read: list[str] = []
-    real_state = BuildCache.state
-
-    def recording_state(self: BuildCache, name: str):
-        read.append(name)
-        return real_state(self, name)
-
-    monkeypatch.setattr(BuildCache, "state", recording_state)
+    read = _record_cache_reads(monkeypatch)
     arctic = site / "content/articles/arctic-interview.md"
     for label, addition, memo_read in [
         ("no-new-words", "\nIt is so, at 42.\n", False),  # no word of four letters or more
