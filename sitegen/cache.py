@@ -1,4 +1,4 @@
-"""The build cache in `.sitegen-cache/`: parsed content by hash, and route fingerprints.
+"""The build cache in `.sitegen-cache/`: parsed content by hash, and the kept build state.
 
 Safe to delete at any time; every entry is keyed by what produced it, and the
 whole cache is keyed by the sitegen version.
@@ -19,7 +19,6 @@ from . import __version__
 CACHE_DIR = ".sitegen-cache"
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS parsed (key TEXT PRIMARY KEY, meta BLOB NOT NULL, html BLOB NOT NULL);
-CREATE TABLE IF NOT EXISTS routes (path TEXT PRIMARY KEY, fingerprint TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS state (name TEXT PRIMARY KEY, value BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS cards (slug TEXT PRIMARY KEY, token TEXT NOT NULL, paths TEXT NOT NULL);
 """
@@ -132,18 +131,6 @@ class BuildCache:
             db.execute("DELETE FROM live")
             db.executemany("INSERT OR IGNORE INTO live VALUES (?)", ((k,) for k in live))
             db.execute("DELETE FROM parsed WHERE key NOT IN (SELECT key FROM live)")
-
-    # -- route fingerprints -----------------------------------------------------
-    def fingerprints(self) -> dict[str, str]:
-        return dict(self._query("SELECT path, fingerprint FROM routes"))
-
-    def store_fingerprints(self, fingerprints: Mapping[str, str]) -> None:
-        db = self._db()
-        if db is None:
-            return
-        with contextlib.suppress(sqlite3.Error), db:
-            db.execute("DELETE FROM routes")
-            db.executemany("INSERT INTO routes VALUES (?, ?)", fingerprints.items())
 
     # -- the outputs that show each article's card ----------------------------------
     def cards(self, token: str, slugs: Iterable[str]) -> dict[str, set[str]] | None:
