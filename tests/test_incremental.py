@@ -125,11 +125,17 @@ def test_incremental_build_equals_clean_build(tmp_path_factory, steps):
         shutil.rmtree(clean)
 
 
-def test_body_edit_rewrites_only_affected_files(tmp_path):
+def _built_basic_site(tmp_path: Path) -> tuple[Path, Path]:
+    """A private copy of the basic site, built once: (site, output)."""
     site = tmp_path / "site"
     shutil.copytree(SITES / "basic", site)
     output = tmp_path / "out"
     build(site, output)
+    return site, output
+
+
+def test_body_edit_rewrites_only_affected_files(tmp_path):
+    site, output = _built_basic_site(tmp_path)
     before = snapshot(output)
     article = site / "content/articles/arctic-interview.md"
     article.write_text(article.read_text().replace("Faster than", "Much faster than"))
@@ -214,10 +220,7 @@ def test_body_edits_patch_the_last_library_and_match_clean_builds(tmp_path, in_m
     ids=["invalid-date", "broken-link-in-a-body"],
 )
 def test_broken_edit_keeps_output_then_recovers(tmp_path, name, breakage, key):
-    site = tmp_path / "site"
-    shutil.copytree(SITES / "basic", site)
-    output = tmp_path / "out"
-    build(site, output)
+    site, output = _built_basic_site(tmp_path)
     before = snapshot(output)
     article = site / f"content/articles/{name}.md"
     good = article.read_text()
@@ -236,10 +239,7 @@ def test_broken_edit_keeps_output_then_recovers(tmp_path, name, breakage, key):
 def test_a_touched_output_folder_is_never_patched(tmp_path):
     # The snapshot knows the output by its manifest: a build into a folder that another
     # build has written since starts from the archive, not from the snapshot.
-    site = tmp_path / "site"
-    shutil.copytree(SITES / "basic", site)
-    output = tmp_path / "out"
-    build(site, output)
+    site, output = _built_basic_site(tmp_path)
     shutil.rmtree(output)
     apply_edit(site, "body", 0, "radar", 0)
     result = build(site, output)
@@ -263,10 +263,7 @@ def _record_cache_reads(monkeypatch) -> list[str]:
 def test_a_front_matter_edit_is_told_apart_without_loading_the_last_library(tmp_path, monkeypatch):
     # The base snapshot is the large part of the cache (a second to load at 10,000
     # articles); an edit it cannot serve is recognised from the small head row.
-    site = tmp_path / "site"
-    shutil.copytree(SITES / "basic", site)
-    output = tmp_path / "out"
-    build(site, output)
+    site, output = _built_basic_site(tmp_path)
     read = _record_cache_reads(monkeypatch)
     for number, (edit, pick, word, patched) in enumerate(
         [("title", 1, "Arctic", 0), ("topics", 2, "Treaty", 0), ("body", 0, "radar", 1)]
@@ -284,10 +281,7 @@ def test_related_posts_are_read_back_only_when_an_edit_changes_an_articles_top_w
 ):
     # The related memo is a third of the kept library; a correction that leaves the
     # article's most frequent words as they were cannot change any list.
-    site = tmp_path / "site"
-    shutil.copytree(SITES / "basic", site)
-    output = tmp_path / "out"
-    build(site, output)
+    site, output = _built_basic_site(tmp_path)
     read = _record_cache_reads(monkeypatch)
     arctic = site / "content/articles/arctic-interview.md"
     for label, addition, memo_read in [
@@ -308,10 +302,7 @@ def test_a_full_build_starts_its_related_posts_from_the_last_builds(tmp_path, mo
     # the last full build kept: held by a preview's process, or read back from the cache.
     from sitegen import library as library_module
 
-    site = tmp_path / "site"
-    shutil.copytree(SITES / "basic", site)
-    output = tmp_path / "out"
-    build(site, output)
+    site, output = _built_basic_site(tmp_path)
     started: list[object] = []
     real = library_module.compute_related
 
@@ -482,10 +473,7 @@ def test_an_edit_made_while_a_build_runs_is_built_by_the_next_build(tmp_path, mo
     # old text, and the next build must not take the output for up to date.
     from sitegen import build as build_module
 
-    site = tmp_path / "site"
-    shutil.copytree(SITES / "basic", site)
-    output = tmp_path / "out"
-    build(site, output)
+    site, output = _built_basic_site(tmp_path)
     target = _articles(site)[0]
     page = f"articles/{target.stem}/"
     target.write_text(target.read_text() + "\nFirst correction.\n")
