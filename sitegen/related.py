@@ -12,6 +12,7 @@ import functools
 import heapq
 import math
 import re
+import string
 import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
@@ -23,7 +24,10 @@ from .parallel import chunks, parallel_map
 WEIGHTS = {"interviewee": 5.0, "author": 3.0, "topics": 2.0, "regions": 1.0, "word": 0.5}
 CATCH_ALL = 60  # a key shared by more articles than this does not propose candidates
 TOP_WORDS = 12
-_WORD = re.compile(r"[^\W\d_]{4,}")
+_WORD = re.compile(r"[^\W\d_]{4,}")  # a run of four letters or more
+# ASCII digits and punctuation end a word as the pattern does; blanking them first lets
+# most words be found by a split, several times faster than the pattern over the text.
+_ASCII_BREAKS = str.maketrans(dict.fromkeys(string.digits + string.punctuation, " "))
 STOP_WORDS = frozenset(
     [
         "about",
@@ -211,10 +215,21 @@ class RelatedResult:
     recomputed: int  # how many lists were computed rather than reused
 
 
+def words(text: str) -> list[str]:
+    """The words of `_WORD.findall(text.casefold())`, in another order: the pattern runs only
+    on chunks between spaces with something besides letters (curly quotes, dashes, marks)."""
+    chunks = text.casefold().translate(_ASCII_BREAKS).split()
+    found = [chunk for chunk in chunks if len(chunk) >= 4 and chunk.isalpha()]
+    for chunk in chunks:
+        if not chunk.isalpha():
+            found += _WORD.findall(chunk)
+    return found
+
+
 def top_words(title: str, text: str) -> tuple[str, ...]:
     """An article's own most frequent words against a fixed stop list (no corpus statistics)."""
-    counts = Counter(_WORD.findall(text.casefold()))  # counted in C
-    for word in _WORD.findall(title.casefold()):
+    counts = Counter(words(text))  # counted in C
+    for word in words(title):
         counts[word] += 3
     for word in STOP_WORDS.intersection(counts):
         del counts[word]

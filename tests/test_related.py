@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
@@ -11,7 +12,13 @@ from hypothesis import strategies as st
 from sitegen.config import Settings
 from sitegen.loader import parse_article
 from sitegen.model import ArchiveDate, Article
-from sitegen.related import compute_related, normalise_title, patch_related, top_words
+from sitegen.related import (
+    compute_related,
+    normalise_title,
+    patch_related,
+    top_words,
+    words,
+)
 
 SETTINGS = Settings(title="t", base_url="https://example.org/")
 
@@ -69,6 +76,21 @@ def test_shared_keys_outrank_and_ties_break_deterministically():
 def test_top_words_use_a_fixed_stop_list():
     words = top_words("Radar", "which would which warning radar systems systems")
     assert words[:2] == ("radar", "systems") and "which" not in words and "would" not in words
+
+
+# Letters, digits, punctuation, curly quotes, dashes, marks, other scripts and odd spaces.
+_PROSE = st.text(
+    st.sampled_from("aAbéÉßſǅﬁİ²½٣_-'’—.,!?0 \n\t\u00a0\u2009\u0301\u0660шЖ中ひ")
+    | st.characters(codec="utf-8"),
+    max_size=80,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_PROSE)
+def test_words_are_found_as_the_pattern_finds_them(text):
+    # Related lists rest on each article's words: the fast split must find the same ones.
+    assert sorted(words(text)) == sorted(re.findall(r"[^\W\d_]{4,}", text.casefold()))
 
 
 def test_catch_all_keys_stay_bounded():
