@@ -24,10 +24,28 @@ def _json_for_script(data: Any) -> Markup:
     return Markup(text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
 
 
+_DICT_ATTRIBUTES = frozenset(dir(dict))
+
+
 class _Environment(jinja2.Environment):
-    def make_globals(
-        self, d: MutableMapping[str, Any] | None
-    ) -> MutableMapping[str, Any]:
+    """Jinja as it is, with two lookups made cheaper; pages render the same bytes."""
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        """`view.title` on a plain dict: the key, without the failed attribute lookup first.
+
+        Jinja tries the attribute and then the key; a dict has no attribute by a name
+        other than its methods', so trying the key first gives the same answer. A failed
+        lookup raises and catches an exception, 1.5 us against 0.2: pages read their views
+        (cards, people, meta) by attribute some 150 times each, a sixth of their time.
+        """
+        if type(obj) is dict and attribute not in _DICT_ATTRIBUTES:
+            try:
+                return obj[attribute]
+            except KeyError:
+                pass  # undefined: Jinja's own lookup makes the error
+        return super().getattr(obj, attribute)
+
+    def make_globals(self, d: MutableMapping[str, Any] | None) -> MutableMapping[str, Any]:
         """A template with no globals of its own reads the environment's dict itself.
 
         Jinja's default is a ChainMap over both, which every page render and every include

@@ -10,7 +10,9 @@ import pytest
 from lxml import etree
 from support.site import SITES, build, contents, copy_site, html, snapshot, text_of
 
+from sitegen.config import parse_settings
 from sitegen.errors import BuildFailed
+from sitegen.templates import make_environment
 
 BASIC = SITES / "basic"
 
@@ -333,3 +335,15 @@ def test_articles_in_a_linked_folder_are_built_and_their_edits_seen(tmp_path):
     assert again.report.written > 0, "the edit was taken for nothing to do"
     assert "A late correction." in text_of(html(output, "articles/arctic-interview/"))
     assert again.pages == first.pages
+
+
+def test_theme_templates_read_front_matter_extra_as_jinja_does(tmp_path):
+    # The environment looks keys of plain dicts up first, for speed: a theme must still get a
+    # dict's methods by their names, keys by theirs, and undefined for a missing key.
+    settings = parse_settings('title = "T"\nbase_url = "https://example.org/"\n')
+    env = make_environment([tmp_path], settings, lambda name: name)
+    template = env.from_string(
+        "{{ extra.title }}|{{ extra['items'] }}|{{ extra.items() | list | length }}"
+        "|{{ extra.subtitle is defined }}|{% for key in extra.keys() %}{{ key }} {% endfor %}"
+    )
+    assert template.render(extra={"title": "Q&A", "items": 3}) == "Q&amp;A|3|2|False|title items "
