@@ -464,8 +464,17 @@ class Renderer:
         return self._sitemap
 
     def _sitemap_entries(self) -> Iterator[dict[str, str | None]]:
-        latest = self.library.articles[0].last_modified if self.library.articles else None
-        moment = operator.attrgetter("moment")  # datetimes compare in C, ArchiveDates do not
+        # Each article's last change, as the sitemap compares and writes it, made once: a
+        # list page takes the latest of its 20 articles, and there are 10,000 list pages
+        # in an archive of 10,000 articles. Keyed by identity (records are not hashable):
+        # the routes hold the very records the library lists by slug.
+        stamps = {
+            id(a): (m.moment, m.isoformat())
+            for a in self.library.articles_by_slug.values()
+            if (m := a.last_modified)
+        }
+        latest = stamps.get(id(self.library.articles[0])) if self.library.articles else None
+        moment = operator.itemgetter(0)  # datetimes compare in C; the first latest wins
         for route in self.library.routes:
             if not route.path.endswith("index.html") or route.kind == "search":
                 continue
@@ -474,17 +483,17 @@ class Renderer:
             if route.kind == "article":
                 if route.subject.draft:
                     continue
-                lastmod = route.subject.last_modified
+                lastmod = stamps.get(id(route.subject))
             elif (
                 route.pager is not None
                 and route.pager.items
                 and isinstance(route.pager.items[0], Article)
             ):
-                dates = [a.last_modified for a in route.pager.items if a.last_modified]
-                lastmod = max(dates, key=moment, default=None)
+                dated = [s for s in map(stamps.get, map(id, route.pager.items)) if s]
+                lastmod = max(dated, key=moment) if dated else None
             elif route.kind in ("home", "archive", "author_index", "taxonomy"):
                 lastmod = latest
-            yield {"loc": self.abs_url(path), "lastmod": lastmod.isoformat() if lastmod else None}
+            yield {"loc": self.abs_url(path), "lastmod": lastmod[1] if lastmod else None}
 
     def _render_robots(self, route: Route) -> bytes:
         return self._page("robots", sitemap=self.abs_url("sitemap.xml"))

@@ -167,6 +167,8 @@ def test_sitemap_and_robots(site):
         u.findtext("s:loc", namespaces=ns): u.findtext("s:lastmod", namespaces=ns) for u in tree
     }
     assert locs["https://example.org/articles/early-warning/"] == "2019-10-01T00:00:00+00:00"
+    # A list page changed when its latest article did: of 2019-10 and 2021-06-01 09:30 +03.
+    assert locs["https://example.org/topics/military-cooperation/"] == "2021-06-01T09:30:00+03:00"
     assert "https://example.org/about/" in locs
     assert not any("unfinished" in loc for loc in locs)
     assert "Sitemap: https://example.org/sitemap.xml" in (site / "robots.txt").read_text()
