@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Mapping, Sequence
@@ -362,7 +363,14 @@ def _routes(library: Library):
 def _redirects(library: Library, errors: ErrorCollector):
     owned = {route.path for route in library.routes}
     owned.add("_redirects")
-    folders = _folders_of(owned)
+    # Sorted, to tell whether a path is a folder of the site's files: the set of every
+    # folder they make would be built for the few aliases an archive has.
+    ordered = sorted(owned)
+
+    def is_folder(path: str) -> bool:
+        at = bisect.bisect_left(ordered, path + "/")
+        return at < len(ordered) and ordered[at].startswith(path + "/")
+
     taken: dict[str, Article] = {}
     taken_folders: set[str] = set()
     for article in library.articles:
@@ -371,7 +379,7 @@ def _redirects(library: Library, errors: ErrorCollector):
             problem = None
             if path is None:
                 problem = "is not a plain path below the site root"
-            elif path in owned or path in folders or path.split("/")[0] in ("assets", "pagefind"):
+            elif path in owned or is_folder(path) or path.split("/")[0] in ("assets", "pagefind"):
                 problem = "is a path that a page of the site already owns"
             elif path in taken:
                 problem = f"is already an alias of {taken[path].source}"
