@@ -283,7 +283,7 @@ class Runner:
     run_dir: Path = field(init=False)
 
     def __post_init__(self) -> None:
-        self.run_dir = WORK / "run" / f"n{self.corpus.size}"
+        self.run_dir = Path(self.args.run_dir) / f"n{self.corpus.size}"
 
     def folder(self, tool: str) -> Path:
         """The tool's working copy of its source."""
@@ -520,6 +520,13 @@ def machine_line() -> str:
     return f"{_run_text(['uname', '-a'])}; {cpu}; {os.cpu_count()} cores; {ram} RAM"
 
 
+def _filesystem(folder: Path) -> str:
+    """The type of the file system a folder is on, as `df` names it (ext4, tmpfs ...)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    lines = _run_text(["df", "--output=fstype", str(folder)]).splitlines()
+    return lines[-1].strip() if len(lines) > 1 else "unknown file system"
+
+
 def report(
     args: argparse.Namespace,
     results: Sequence[SizeResult],
@@ -541,6 +548,7 @@ def report(
         f"- peers: {', '.join(f'{k} {v}' for k, v in versions.items()) or 'none'}",
         f"- median of {args.repeat} run(s); corpus seed {args.seed}",
         f"- load average (1, 5, 15 min) at start → end: {load}",
+        f"- builds in: `{args.run_dir}` ({_filesystem(args.run_dir)})",
     ]
     if code_changed:
         lines.append(
@@ -593,6 +601,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--timeout", type=float, default=1800, help="seconds per build")
     parser.add_argument("--no-record", action="store_true", help="do not append to RESULTS.md")
+    parser.add_argument(
+        "--run-dir",
+        type=Path,
+        default=WORK / "run",
+        help="where the tools' copies build, e.g. a RAM disk (default: benchmarks/.work/run)",
+    )
     args = parser.parse_args(argv)
 
     if args.install_peers:
