@@ -50,16 +50,18 @@ class Pager:
 def paginate(items: Sequence[Any], per_page: int, base: str) -> list[Pager]:
     """Split a list into pagers; an empty list still has its first page."""
     total = max(1, -(-len(items) // per_page))
-    return [
-        Pager(
-            number=n,
-            total=total,
-            items=tuple(items[(n - 1) * per_page : n * per_page]),
-            base=base,
-            count=len(items),
-        )
-        for n in range(1, total + 1)
-    ]
+    return [page_of(items, per_page, base, n) for n in range(1, total + 1)]
+
+
+def page_of(items: Sequence[Any], per_page: int, base: str, number: int) -> Pager:
+    """Page `number` of a list, as `paginate` makes it."""
+    return Pager(
+        number=number,
+        total=max(1, -(-len(items) // per_page)),
+        items=tuple(items[(number - 1) * per_page : number * per_page]),
+        base=base,
+        count=len(items),
+    )
 
 
 @dataclass(frozen=True)
@@ -112,7 +114,8 @@ class Library:
         """Each route's output path in order, and the set of them: made once, as a
         preview's rebuilds patch the same library again and again. Not a field, so not
         copied by `replace` nor kept in the cache."""
-        paths = [route.path for route in self.routes]
+        routes = self.routes
+        paths = routes.paths if isinstance(routes, KeptRoutes) else [r.path for r in routes]
         return paths, set(paths)
 
     def html(self, kind: str, slug: str) -> str:
@@ -321,36 +324,53 @@ def build_library(
     return library
 
 
-def _list_routes(kind: str, items: Sequence[Any], base: str, per_page: int, subject: Any = None):
-    for pager in paginate(items, per_page, base):
+def _listing(library: Library, kind: str, key: Any) -> tuple[Any, Sequence[Any], str]:
+    """A paginated list of the site by its kind and key: (subject, items, first page's path)."""
+    if kind == "home":
+        return None, library.articles, ""
+    if kind == "author_index":
+        return None, list(library.authors.values()), "authors/"
+    if kind == "author":
+        author = library.authors[key]
+        return author, works_of(library, key), author.url_path
+    if kind == "taxonomy":
+        return key, list(library.taxonomies[key].values()), f"{key}/"
+    if kind == "term":
+        entry = library.taxonomies[key[0]][key[1]]
+        return entry, entry.articles, entry.term.url_path
+    if kind == "archive":
+        return None, list(library.years), "archive/"
+    if kind == "archive_year":
+        return key, library.years[key], f"archive/{key}/"
+    raise ValueError(f"no list of kind {kind!r}")
+
+
+def _list_routes(library: Library, kind: str, key: Any = None):
+    subject, items, base = _listing(library, kind, key)
+    for pager in paginate(items, library.settings.per_page, base):
         yield Route(f"{pager.path}index.html", kind, subject, pager)
 
 
 def _routes(library: Library):
     """Every page the site has, in a stable order."""
-    per_page = library.settings.per_page
-    yield from _list_routes("home", library.articles, "", per_page)
+    yield from _list_routes(library, "home")
     for article in library.articles:
         base = article.url_path
         yield Route(f"{base}index.html", "article", article)
         yield Route(f"{base}cite.bib", "cite_bib", article)
         yield Route(f"{base}cite.ris", "cite_ris", article)
-    authors = list(library.authors.values())
-    yield from _list_routes("author_index", authors, "authors/", per_page)
-    for author in authors:
-        works = works_of(library, author.slug)
-        yield from _list_routes("author", works, author.url_path, per_page, author)
+    yield from _list_routes(library, "author_index")
+    for author in library.authors.values():
+        yield from _list_routes(library, "author", author.slug)
         yield Route(f"{author.url_path}feed.xml", "author_feed", author)
     for taxonomy, entries in library.taxonomies.items():
-        yield from _list_routes(
-            "taxonomy", list(entries.values()), f"{taxonomy}/", per_page, taxonomy
-        )
-        for entry in entries.values():
-            yield from _list_routes("term", entry.articles, entry.term.url_path, per_page, entry)
+        yield from _list_routes(library, "taxonomy", taxonomy)
+        for slug, entry in entries.items():
+            yield from _list_routes(library, "term", (taxonomy, slug))
             yield Route(f"{entry.term.url_path}feed.xml", "term_feed", entry)
-    yield from _list_routes("archive", list(library.years), "archive/", per_page)
-    for year, articles in library.years.items():
-        yield from _list_routes("archive_year", articles, f"archive/{year}/", per_page, year)
+    yield from _list_routes(library, "archive")
+    for year in library.years:
+        yield from _list_routes(library, "archive_year", year)
     for page in library.pages:
         yield Route(f"{page.url_path}index.html", "page", page)
     yield Route("search/index.html", "search")
@@ -358,6 +378,65 @@ def _routes(library: Library):
     yield Route("feed.xml", "feed")
     yield Route("sitemap.xml", "sitemap")
     yield Route("robots.txt", "robots")
+
+
+_SINGLE = {  # kinds of route with one record as subject: how to find it again by slug
+    "article": lambda library, slug: library.articles_by_slug[slug],
+    "cite_bib": lambda library, slug: library.articles_by_slug[slug],
+    "cite_ris": lambda library, slug: library.articles_by_slug[slug],
+    "author_feed": lambda library, slug: library.authors[slug],
+    "term_feed": lambda library, key: library.taxonomies[key[0]][key[1]],
+    "page": lambda library, slug: next(p for p in library.pages if p.slug == slug),
+}
+
+
+def _subject_key(subject: Any) -> Any:
+    if isinstance(subject, (Article, Author, Page)):
+        return subject.slug
+    if isinstance(subject, TermEntry):
+        return (subject.term.taxonomy, subject.term.slug)
+    return subject  # a taxonomy's name, a year, or None
+
+
+class KeptRoutes(Sequence[Route]):
+    """A library's routes as a kept snapshot stores them: each one's path, kind, subject's
+    key and page number, made into a Route again when first asked for. Unpickling 41,000
+    Routes was a third of loading the snapshot at 10,000 articles, and a build that
+    patches body edits renders a few dozen of them."""
+
+    def __init__(self, routes: Sequence[Route], library: Library) -> None:
+        self.paths = [route.path for route in routes]
+        self._keys = [
+            (route.kind, _subject_key(route.subject), route.pager.number if route.pager else 0)
+            for route in routes
+        ]
+        self._library = library
+        self._made: dict[int, Route] = {}
+
+    def __getstate__(self) -> tuple[Any, ...]:
+        return self.paths, self._keys, self._library
+
+    def __setstate__(self, state: tuple[Any, ...]) -> None:
+        self.paths, self._keys, self._library = state
+        self._made = {}
+
+    def __len__(self) -> int:
+        return len(self.paths)
+
+    def __getitem__(self, index: int) -> Route:  # type: ignore[override]
+        route = self._made.get(index)
+        if route is None:
+            route = self._made[index] = self._make(self.paths[index], *self._keys[index])
+        return route
+
+    def _make(self, path: str, kind: str, key: Any, number: int) -> Route:
+        library = self._library
+        if kind in _SINGLE:
+            return Route(path, kind, _SINGLE[kind](library, key))
+        if number == 0:
+            return Route(path, kind)
+        subject, items, base = _listing(library, kind, key)
+        return Route(path, kind, subject, page_of(items, library.settings.per_page, base, number))
 
 
 def _redirects(library: Library, errors: ErrorCollector):

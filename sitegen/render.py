@@ -652,7 +652,9 @@ def _outside(
     for path in (fingerprints.keys() - unique) | redo:  # others' outputs, claimed later
         del fingerprints[path]
     kept.update(fingerprints)
-    return list(itertools.compress(routes, map(redo.__contains__, paths)))
+    # By index: kept routes (KeptRoutes) are made only for the outputs to fingerprint.
+    wanted = itertools.compress(range(len(paths)), map(redo.__contains__, paths))
+    return [routes[i] for i in wanted]
 
 
 def _asset_bytes(asset: Asset) -> bytes:

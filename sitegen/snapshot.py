@@ -38,7 +38,7 @@ from .cache import BuildCache
 from .config import Settings
 from .errors import CacheError, ErrorCollector
 from .ingest import BodyKey, Scan, parse_one
-from .library import Library, check_links
+from .library import KeptRoutes, Library, check_links
 from .loader import SourceFile, parse_source
 from .markdown import RenderedBody, cut_at_word
 from .model import Article
@@ -368,10 +368,10 @@ def _patch_related(
 ) -> _Related | None:
     """The related lists after the edits; None when they cannot be patched."""
     library = snapshot.library
-    # An article's keys are made of its front matter, unchanged here, and its top words:
-    # when those are as before, so is every list, and the memo need not be read.
+    # An article's keys are made of its front matter, unchanged here, and the set of its
+    # top words: when that is as before, so is every list, and the memo need not be read.
     unchanged = all(
-        body.keywords == library.bodies[("articles", slug)].keywords
+        set(body.keywords) == set(library.bodies[("articles", slug)].keywords)
         for slug, body in bodies.items()
     )
     if unchanged:
@@ -443,10 +443,12 @@ def _store_base(cache: BuildCache, snapshot: Snapshot) -> None:
 def _store_rows(cache: BuildCache, snapshot: Snapshot) -> None:
     """The base, the memo, and the head. The base leaves out what has rows of its own
     (the related memo; content and origins, in the head) and the bodies the parse cache
-    holds (all but those with their HTML): see _CachedBodies."""
+    holds (all but those with their HTML): see _CachedBodies. Its routes are kept as
+    KeptRoutes."""
     library = snapshot.library
     bodies = {key: body for key, body in library.bodies.items() if body.html is not None}
     kept = replace(library, related_memo=None, bodies=bodies)
+    kept.routes = KeptRoutes(library.routes, kept)
     base = replace(snapshot, library=kept, content={}, origins={}, card_users={})
     cache.store_state(_BASE, base)
     cache.store_state(_MEMO, (snapshot.token, library.related_memo))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pickle
 import re
 import shutil
 import sqlite3
@@ -13,10 +14,14 @@ from hypothesis import strategies as st
 from support.site import SITES, build, contents, html, snapshot, text_of
 
 from sitegen import cache as cache_module
+from sitegen.build import prepare
+from sitegen.buildstate import BuildOptions
 from sitegen.cache import BuildCache
 from sitegen.config import load_settings
 from sitegen.errors import BuildFailed, ErrorCollector
-from sitegen.ingest import scan_sources
+from sitegen.ingest import parse_one, scan_sources
+from sitegen.library import KeptRoutes
+from sitegen.loader import SourceFile
 from sitegen.snapshot import forget as forget_snapshot
 
 WORDS = [
@@ -205,6 +210,24 @@ def test_body_edits_patch_the_last_library_and_match_clean_builds(tmp_path, in_m
     _assert_like_clean(site, output, tmp_path, "related-words")
 
 
+def test_kept_routes_make_again_every_route_the_library_made(tmp_path):
+    # A kept snapshot stores each route as its kind, its subject's key and its page; a
+    # patching build makes again only the routes it renders. Each must be the very route
+    # a full build makes, or a patched page would show another page's list.
+    site = tmp_path / "site"
+    shutil.copytree(SITES / "basic", site)
+    library = prepare(BuildOptions(site_dir=site, output_dir=tmp_path / "out")).library
+    library.html_loader = None  # a closure of the build's; the snapshot leaves it out too
+    kept = pickle.loads(pickle.dumps(KeptRoutes(library.routes, library)))
+    assert kept.paths == [route.path for route in library.routes]
+    made = [kept[index] for index in reversed(range(len(kept)))][::-1]  # in any order
+    assert made == list(library.routes)
+    kinds = {route.kind for route in made}
+    assert kinds >= {"home", "article", "cite_bib", "author", "author_feed", "taxonomy"}
+    assert kinds >= {"term", "term_feed", "archive", "archive_year", "page", "sitemap"}
+    assert any(route.pager is not None and route.pager.number > 1 for route in made)
+
+
 @pytest.mark.parametrize(
     "name, breakage, key",
     [
@@ -284,7 +307,10 @@ def test_related_posts_are_read_back_only_when_an_edit_changes_an_articles_top_w
     site, output = _built_basic_site(tmp_path)
     read = _record_cache_reads(monkeypatch)
     arctic = site / "content/articles/arctic-interview.md"
+    before = _top_words(site, arctic)
     for label, addition, memo_read in [
+        # its last top word becomes its first: the same words, in another order
+        ("reordered", "\nInstitutions, institutions, institutions, institutions.\n", False),
         ("no-new-words", "\nIt is so, at 42.\n", False),  # no word of four letters or more
         ("new-top-words", "\nCaucasus balance Caucasus balance Caucasus.\n", True),
         ("no-new-words-again", "\nSo it is.\n", False),
@@ -295,6 +321,16 @@ def test_related_posts_are_read_back_only_when_an_edit_changes_an_articles_top_w
         assert build(site, output).patched == 1, label
         assert ("snapshot-related" in read) == memo_read, (label, read)
         _assert_like_clean(site, output, tmp_path, label)
+        if label == "reordered":
+            after = _top_words(site, arctic)
+            assert after != before and set(after) == set(before)
+
+
+def _top_words(site: Path, article: Path) -> tuple[str, ...]:
+    shown = article.relative_to(site).as_posix()
+    source = SourceFile("articles", str(article), shown)
+    _, body, _ = parse_one(source, article.read_bytes(), load_settings(site))
+    return body.keywords
 
 
 def test_a_full_build_starts_its_related_posts_from_the_last_builds(tmp_path, monkeypatch):
