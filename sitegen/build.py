@@ -24,6 +24,7 @@ from .buildstate import (
 )
 from .cache import BuildCache
 from .config import Settings, load_settings
+from .dates import formatted_dates, remember_dates
 from .errors import BuildFailed, CacheError, ConfigError, ErrorCollector, SitegenError
 from .ingest import Ingested, ingest, scan_sources
 from .library import Library, build_library
@@ -95,6 +96,7 @@ def _template_sources(env: jinja2.Environment) -> dict[str, str]:
 
 
 SEARCH_STATE = "search-parts"  # the parts of the index the last build wrote
+DATES_STATE = "dates"  # every date the builds have formatted (see dates.py)
 
 
 @dataclass
@@ -107,6 +109,7 @@ class Prepared:
     snapshot_key: str
     patch: Patch | None = None  # set when the last library was patched for body edits
     ingested: Ingested | None = None  # set when everything was loaded and indexed
+    dates_kept: int = 0  # formatted dates the cache holds (see dates.py)
 
 
 def prepare(
@@ -165,6 +168,7 @@ def prepare(
     if options.strict and library.warnings:
         raise BuildFailed([w.as_error() for w in library.warnings])
     timer.lap("check")
+    kept_dates = remember_dates(cache.state(DATES_STATE)) if options.use_cache else 0
     return Prepared(
         library,
         assets,
@@ -174,6 +178,7 @@ def prepare(
         key,
         patch,
         ingested,
+        kept_dates,
     )
 
 
@@ -421,6 +426,9 @@ def _render_and_write(
         _keep(prepared, result, pending, options.output)
         if search is not None:
             prepared.cache.store_state(SEARCH_STATE, search.parts)
+        formatted = formatted_dates()
+        if len(formatted[1]) != prepared.dates_kept:  # this process knows more
+            prepared.cache.store_state(DATES_STATE, formatted)
     pages = sum(1 for path in result.fingerprints if path.endswith(".html"))
     # The next build with the same inputs has nothing to do. The signature was taken before
     # any input was read, so a file changed while this build ran no longer matches it: the

@@ -7,6 +7,7 @@ from datetime import date, datetime, time
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
+import babel
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date
 
@@ -48,11 +49,56 @@ def _zone(name: str) -> ZoneInfo:
     return ZoneInfo(name)
 
 
-# Babel takes a tenth of a millisecond a date; an archive has a few thousand distinct
-# days, each shown on many cards. The cache holds them all: smaller, it thrashed.
-@lru_cache(maxsize=1 << 16)
+# Every date formatted in this process: (day, pattern, language) -> text. Babel takes a
+# tenth of a millisecond a date, and loading its locale data for the first one 50 ms; an
+# archive has a few thousand distinct days, each shown on many cards. A build keeps them
+# in its cache (`formatted_dates`, `remember_dates`), so that the next build, which shows
+# a few of them again, does not load Babel's data at all.
+_FORMATTED: dict[tuple[date, str, str], str] = {}
+_NEW: list[tuple[date, str, str]] = []  # formatted since `new_dates` was last asked
+
+
 def _format(moment: date, pattern: str, language: str) -> str:
-    return format_date(moment, pattern, locale=_locale(language))
+    key = (moment, pattern, language)
+    text = _FORMATTED.get(key)
+    if text is None:
+        text = _FORMATTED[key] = format_date(moment, pattern, locale=_locale(language))
+        _NEW.append(key)
+    return text
+
+
+def new_dates() -> dict[tuple[date, str, str], str]:
+    """The dates formatted in this process since the last call (a render worker's, for the
+    build's own process to keep)."""
+    new = {key: _FORMATTED[key] for key in _NEW}
+    _NEW.clear()
+    return new
+
+
+def formatted_dates() -> tuple[str, dict[tuple[date, str, str], str]]:
+    """Every date formatted so far, with the Babel version that formatted them."""
+    return babel.__version__, dict(_FORMATTED)
+
+
+def forget_dates() -> None:
+    """Drop the dates formatted so far, as a new process starts without them."""
+    _FORMATTED.clear()
+    _NEW.clear()
+
+
+def add_dates(formatted: dict[tuple[date, str, str], str]) -> None:
+    """Dates a worker formatted (`new_dates`), for this process to keep."""
+    _FORMATTED.update(formatted)
+
+
+def remember_dates(kept: object) -> int:
+    """The dates an earlier build formatted (`formatted_dates`), and how many; anything
+    else, or what another version of Babel formatted, is left out."""
+    version, formatted = kept if isinstance(kept, tuple) and len(kept) == 2 else ("", None)
+    if version != babel.__version__ or not isinstance(formatted, dict):
+        return 0
+    _FORMATTED.update(formatted)
+    return len(formatted)
 
 
 def _locale(language: str) -> Locale:

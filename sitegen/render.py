@@ -16,7 +16,7 @@ from typing import Any, Generic, TypeVar
 import jinja2
 from markupsafe import Markup
 
-from . import citations, feeds, structured
+from . import citations, dates, feeds, structured
 from .assets import Asset
 from .errors import SitegenError
 from .fingerprints import Fingerprints
@@ -567,9 +567,10 @@ _JOBS: list[tuple[str, Callable[[], bytes]]] = []
 _SINK: Callable[[str, bytes], Any] | None = None
 
 
-def _render_chunk(indexes: Sequence[int]) -> list[Any]:
+def _render_chunk(indexes: Sequence[int]) -> tuple[list[Any], dict[Any, str]]:
+    """What the sink made of each file, and the dates formatted for them (see dates.py)."""
     assert _SINK is not None
-    return [_SINK(_JOBS[i][0], _JOBS[i][1]()) for i in indexes]
+    return [_SINK(_JOBS[i][0], _JOBS[i][1]()) for i in indexes], dates.new_dates()
 
 
 def render_site(
@@ -620,9 +621,10 @@ def render_site(
     _JOBS, _SINK = jobs, sink
     try:
         batches = chunks(range(len(jobs)), 32)
-        rendered = [
-            made for batch in parallel_map(_render_chunk, batches, min_items=8) for made in batch
-        ]
+        rendered = []
+        for made, formatted in parallel_map(_render_chunk, batches, min_items=8):
+            rendered += made
+            dates.add_dates(formatted)
     finally:
         _JOBS, _SINK = [], None
     files = {path: data for (path, _), data in zip(jobs, rendered, strict=True)}
