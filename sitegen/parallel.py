@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import ctypes
-import multiprocessing
 import os
 import signal
 from collections.abc import Callable, Sequence
@@ -37,11 +35,13 @@ def parallel_map(
     results cross between processes.
     """
     workers = min(worker_count(), len(items))
-    if (
-        workers < 2
-        or len(items) < min_items
-        or "fork" not in multiprocessing.get_all_start_methods()
-    ):
+    if workers < 2 or len(items) < min_items:
+        return [function(item) for item in items]
+    # Imported only here: a small rebuild never starts workers, and importing them was a
+    # fortieth of a second of its start.
+    import multiprocessing
+
+    if "fork" not in multiprocessing.get_all_start_methods():
         return [function(item) for item in items]
     chunk = max(1, len(items) // (workers * 32))
     context = multiprocessing.get_context("fork")
@@ -59,6 +59,8 @@ def _start_worker(parent: int) -> None:
 
 
 def _die_with_parent() -> None:
+    import ctypes
+
     try:
         libc = ctypes.CDLL(None, use_errno=True)
         libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)

@@ -24,12 +24,10 @@ server keeps the snapshot in memory and reads none of it.
 from __future__ import annotations
 
 import hashlib
-import multiprocessing
-import uuid
+import os
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from multiprocessing.process import BaseProcess
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import __version__
 from .assets import Asset
@@ -44,6 +42,9 @@ from .markdown import RenderedBody, cut_at_word
 from .model import Article
 from .related import RelatedMemo, patch_related
 
+if TYPE_CHECKING:  # multiprocessing is imported by full builds only (see parallel.py)
+    from multiprocessing.process import BaseProcess
+
 _BASE, _OVERLAY = "snapshot", "snapshot-overlay"
 # The base's related memo, in a row of its own: a third of the base's objects, and only
 # needed when an edit changes an article's top words (most corrections do not).
@@ -51,6 +52,10 @@ _MEMO = "snapshot-related"
 # What a build needs to tell, without loading the base, that it cannot patch it.
 _HEAD = "snapshot-head"
 _MAX_PATCHED = 500  # edited articles an overlay holds before a full build starts over
+
+
+def _random_token() -> str:
+    return os.urandom(16).hex()
 
 
 @dataclass
@@ -62,7 +67,7 @@ class Snapshot:
     # Article slug -> outputs whose fingerprint takes its card. The cache holds them in rows
     # of their own (BuildCache.cards): a loaded snapshot holds only the slugs read so far.
     card_users: dict[str, set[str]]
-    token: str = field(default_factory=lambda: uuid.uuid4().hex)
+    token: str = field(default_factory=_random_token)
     manifest: str | None = None  # the output's manifest as the last build left it
     overlay: dict[str, Any] = field(default_factory=dict)
     cards_in_cache: bool = False  # True: `card_users` is read from the cache as needed
@@ -426,6 +431,8 @@ def begin_full(
     # The loader is a closure of this build's.
     kept = replace(library, html_loader=None, bodies=bodies)
     snapshot = Snapshot(key, kept, content, origins, {})
+    import multiprocessing
+
     process = None
     if "fork" in multiprocessing.get_all_start_methods():
         context = multiprocessing.get_context("fork")
@@ -480,7 +487,7 @@ def finish_full(
     cache.store_cards(snapshot.token, snapshot.card_users, replace=True)
     overlay = {
         "token": snapshot.token,
-        "generation": uuid.uuid4().hex,
+        "generation": _random_token(),
         "bodies": {},
         "lists": {},
         "keys": {},
@@ -501,7 +508,7 @@ def store_patch(
     global _MEMORY
     snapshot, library = patch.snapshot, patch.library
     overlay = dict(snapshot.overlay)
-    overlay["generation"] = uuid.uuid4().hex
+    overlay["generation"] = _random_token()
     overlay["manifest"] = snapshot.manifest = output_manifest
     overlay["bodies"] = {**overlay["bodies"]}  # shown -> what the edit made of the file
     for shown, (slug, key) in patch.edited.items():
