@@ -423,7 +423,10 @@ class KeptRoutes(Sequence[Route]):
     def __len__(self) -> int:
         return len(self.paths)
 
-    def __getitem__(self, index: int) -> Route:  # type: ignore[override]
+    def __getitem__(self, index: int | slice) -> Any:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self.paths)))]
+        index = range(len(self.paths))[index]  # a negative index, or an IndexError
         route = self._made.get(index)
         if route is None:
             route = self._made[index] = self._make(self.paths[index], *self._keys[index])

@@ -227,6 +227,7 @@ def test_kept_routes_make_again_every_route_the_library_made(tmp_path):
     assert kinds >= {"home", "article", "cite_bib", "author", "author_feed", "taxonomy"}
     assert kinds >= {"term", "term_feed", "archive", "archive_year", "page", "sitemap"}
     assert any(route.pager is not None and route.pager.number > 1 for route in made)
+    assert kept[-3:] == made[-3:] and kept[-1] is kept[len(kept) - 1]
 
 
 @pytest.mark.parametrize(
