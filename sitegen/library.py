@@ -98,7 +98,7 @@ class Library:
     interviews_of: dict[str, tuple[Article, ...]]
     related: dict[str, tuple[str, ...]]
     redirects: tuple[tuple[str, str], ...]  # (alias path below root, target path below root)
-    routes: tuple[Route, ...] = ()
+    routes: Sequence[Route] = ()  # a tuple; KeptRoutes in a library read back from the cache
     warnings: list[Warning_] = field(default_factory=list)
 
     html_loader: Callable[[str, str], str] | None = None
