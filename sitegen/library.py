@@ -380,10 +380,14 @@ def _routes(library: Library):
     yield Route("robots.txt", "robots")
 
 
+def _article_of(library: Library, slug: str) -> Article:
+    return library.articles_by_slug[slug]
+
+
 _SINGLE = {  # kinds of route with one record as subject: how to find it again by slug
-    "article": lambda library, slug: library.articles_by_slug[slug],
-    "cite_bib": lambda library, slug: library.articles_by_slug[slug],
-    "cite_ris": lambda library, slug: library.articles_by_slug[slug],
+    "article": _article_of,
+    "cite_bib": _article_of,
+    "cite_ris": _article_of,
     "author_feed": lambda library, slug: library.authors[slug],
     "term_feed": lambda library, key: library.taxonomies[key[0]][key[1]],
     "page": lambda library, slug: next(p for p in library.pages if p.slug == slug),
