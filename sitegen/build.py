@@ -269,7 +269,7 @@ class _Pages(Mapping[str, bytes]):
     def __init__(self, result: RenderResult[Staged], staging: Staging) -> None:
         self._staged = result.files
         self._staging = staging
-        self._paths = [path for path in result.fingerprints if path.endswith(".html")]
+        self._paths = [path for path in result.paths if path.endswith(".html")]
 
     def __getitem__(self, path: str) -> bytes:
         staged = self._staged.get(path) or Staged(path, "", None)
@@ -390,7 +390,7 @@ def _render_and_write(
         if options.use_cache:
             previous = read_fingerprints(options.output, patch.affected if patch else None)
         try:
-            staging = Staging(options.output)
+            staging = Staging(options.output, patching=patch is not None)
             # Each worker writes the files it renders to temporaries: neither the bytes nor
             # the writing wait on this process.
             result = render_site(
@@ -404,14 +404,17 @@ def _render_and_write(
             )
             timer.lap("render")
             staged = list(result.files.values())
-            kept = list(result.kept)
+            kept = result.kept
             search = None
             if options.search and prepared.library.settings.search:
                 search = _search_index(result, staging, prepared.library.settings, prepared.cache)
                 staged += [staging.stage(path, search.files[path]) for path in sorted(search.files)]
-                kept += search.kept
+                kept = kept | set(search.kept)
                 timer.lap("search")
-            report = staging.commit(staged, kept, result.fingerprints)
+            # A patching build's outputs are the last build's: it only appends to the manifest
+            # (but the search index may have dropped a part).
+            same = patch is not None and search is None
+            report = staging.commit(staged, kept, result.fingerprints, same_files=same)
         except SitegenError as exc:
             raise BuildFailed([exc]) from None
     except BaseException:
@@ -429,7 +432,7 @@ def _render_and_write(
         formatted = formatted_dates()
         if len(formatted[1]) != prepared.dates_kept:  # this process knows more
             prepared.cache.store_state(DATES_STATE, formatted)
-    pages = sum(1 for path in result.fingerprints if path.endswith(".html"))
+    pages = sum(1 for path in result.paths if path.endswith(".html"))
     # The next build with the same inputs has nothing to do. The signature was taken before
     # any input was read, so a file changed while this build ran no longer matches it: the
     # next build sees the change, and no second walk of the inputs is needed to tell.

@@ -109,7 +109,7 @@ def _stamp_tree(
 
 def manifest_digest(output: Path) -> str | None:
     """Which manifest the output holds: the writer replaces it by a rename, so a new one
-    has a new inode, and any other change shows in its size or mtime."""
+    has a new inode, and lines appended to it show in its size and mtime."""
     try:
         stat = (output / MANIFEST).stat()
     except OSError:

@@ -43,6 +43,7 @@ from .loader import SourceFile, parse_source
 from .markdown import RenderedBody, cut_at_word
 from .model import Article
 from .related import RelatedMemo, patch_related
+from .writer import MARKER
 
 if TYPE_CHECKING:  # multiprocessing is imported by full builds only (see parallel.py)
     from multiprocessing.process import BaseProcess
@@ -276,6 +277,8 @@ def try_patch(
 ) -> Patch | None:
     """The last library patched for the edits `scan` found, or None to build in full."""
     global _MEMORY
+    if (options.output / MARKER).exists():
+        return None  # a build was killed while writing: the manifest may be stale
     overlay = cache.state(_OVERLAY)
     if not isinstance(overlay, dict):
         return None

@@ -115,7 +115,7 @@ def baseline_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """VALID_SITE after a successful build: its `output/` (with old mtimes) and build cache."""
     site = write_files(tmp_path_factory.mktemp("baseline") / "site", VALID_SITE)
     assert main(["build", "--site", str(site), "--quiet"]) == 0
-    assert (site / "output" / ".sitegen-manifest.json").is_file()
+    assert (site / "output" / ".sitegen-manifest").is_file()
     age(site / "output")
     return site
 

@@ -24,6 +24,7 @@ from sitegen.ingest import parse_one, scan_sources
 from sitegen.library import KeptRoutes
 from sitegen.loader import SourceFile
 from sitegen.snapshot import forget as forget_snapshot
+from sitegen.writer import MANIFEST
 
 WORDS = [
     "early",
@@ -168,9 +169,9 @@ def test_no_op_rebuild_renders_nothing(tmp_path):
 # build gives, and step aside for every other kind of change.
 
 
-def _assert_like_clean(site: Path, output: Path, tmp_path: Path, label: str) -> None:
+def _assert_like_clean(site: Path, output: Path, tmp_path: Path, label: str, **options) -> None:
     clean = tmp_path / f"clean-{label}"
-    build(site, clean, use_cache=False)
+    build(site, clean, use_cache=False, **options)
     assert contents(output) == contents(clean), label
     shutil.rmtree(clean)
 
@@ -209,6 +210,31 @@ def test_body_edits_patch_the_last_library_and_match_clean_builds(tmp_path, in_m
     arctic.write_text(arctic.read_text() + "\nCaucasus balance Caucasus balance Caucasus.\n")
     assert build_again().patched == 1
     _assert_like_clean(site, output, tmp_path, "related-words")
+
+
+def test_a_body_edit_appends_to_the_manifest_and_a_full_build_writes_it_whole(tmp_path):
+    # A patching build looks up the manifest lines of the outputs it fingerprints and
+    # appends the lines of those it wrote; the next full build writes every line again.
+    site = tmp_path / "site"
+    shutil.copytree(SITES / "basic", site)
+    output = tmp_path / "out"
+    build(site, output, search=False)
+    before = (output / MANIFEST).read_bytes()
+    apply_edit(site, "body", 0, "radar", 0)
+    forget_snapshot()  # as a new `sitegen build` process
+    assert build(site, output, search=False).patched == 1
+    after = (output / MANIFEST).read_bytes()
+    assert after.startswith(before)
+    appended = after[len(before) :].decode().splitlines()
+    assert appended and any(line.endswith(" feed.xml") for line in appended)
+    _assert_like_clean(site, output, tmp_path, "appended", search=False)
+    apply_edit(site, "template", 0, "trade", 1)
+    assert build(site, output, search=False).patched == 0
+    header, _, body = (output / MANIFEST).read_bytes().partition(b"\n")
+    assert header == b"#sitegen-manifest 2 %d" % len(body)
+    paths = [line.split(" ", 2)[2] for line in body.decode().splitlines()]
+    assert paths == sorted(set(paths))
+    _assert_like_clean(site, output, tmp_path, "rewritten", search=False)
 
 
 def test_kept_routes_make_again_every_route_the_library_made(tmp_path):

@@ -343,7 +343,7 @@ TRAVERSALS = [
     "/archive/%2fetc%2fpasswd",
     "/archive//etc/passwd",
     "/archive/./index.html",
-    "/archive/.sitegen-manifest.json",
+    "/archive/.sitegen-manifest",
     "//etc/passwd",
     "/etc/passwd",
     "/../../../../etc/passwd",
@@ -496,7 +496,7 @@ def test_preview_rebuilds_give_the_bytes_of_a_clean_build(
         ("/archive/%ff/", None),
         ("/archive/a%0ab", None),
         ("/archive//etc", None),
-        ("/archive/.sitegen-manifest.json", None),
+        ("/archive/.sitegen-manifest", None),
     ],
 )
 def test_site_segments(raw: str, expected: list[str] | None) -> None:

@@ -11,15 +11,27 @@ from support.site import snapshot
 
 from sitegen import writer
 from sitegen.errors import OutputError
-from sitegen.writer import MANIFEST, TMP_TAG, write_output
+from sitegen.writer import MANIFEST, TMP_TAG, digest, read_manifest, write_output
+
+
+def manifest_lines(output, appended: int = 0) -> list[str]:
+    """The manifest's lines, after checking that its header gives the length of all but the
+    last `appended` (which patching builds added)."""
+    header, _, body = (output / MANIFEST).read_text(encoding="utf-8").partition("\n")
+    lines = body.splitlines(keepends=True)
+    written = "".join(lines[: len(lines) - appended])
+    assert header == f"#sitegen-manifest 2 {len(written.encode())}"
+    return [line.rstrip("\n") for line in lines]
 
 
 def test_writes_files_and_manifest(tmp_path):
     report = write_output({"a/index.html": b"A", "b.txt": b"B"}, tmp_path)
     assert (report.written, report.unchanged, report.deleted) == (2, 0, 0)
     assert (tmp_path / "a/index.html").read_bytes() == b"A"
-    manifest = json.loads((tmp_path / MANIFEST).read_text())
-    assert sorted(manifest["files"]) == ["a/index.html", "b.txt"]
+    assert manifest_lines(tmp_path) == [
+        f"{digest(b'A')} - a/index.html",
+        f"{digest(b'B')} - b.txt",
+    ]
 
 
 def test_unchanged_files_keep_their_mtime(tmp_path):
@@ -82,8 +94,7 @@ def test_stale_manifest_after_kill_is_repaired(tmp_path):
     (tmp_path / "a.html").write_bytes(b"A2")  # renamed into place, manifest not yet updated
     report = write_output({"a.html": b"A2"}, tmp_path)
     assert report.written == 0
-    manifest = json.loads((tmp_path / MANIFEST).read_text())
-    assert manifest["files"]["a.html"] != ""
+    assert read_manifest(tmp_path)["a.html"] == digest(b"A2")
     write_output({"a.html": b"A"}, tmp_path)
     assert (tmp_path / "a.html").read_bytes() == b"A"
 
@@ -91,3 +102,100 @@ def test_stale_manifest_after_kill_is_repaired(tmp_path):
 def test_refuses_paths_outside_output(tmp_path):
     with pytest.raises(OutputError):
         write_output({"../evil": b"x"}, tmp_path / "out")
+
+
+# -- the manifest: sorted lines, looked up by bisection, appended to by patching builds --
+
+
+def _patch(output, files: dict[str, bytes], kept: set[str], prints: dict[str, str]):
+    """Commit as a patching build does: its files are the last build's, so it appends."""
+    staging = writer.Staging(output, patching=True)
+    staged = [staging.stage(path, data) for path, data in files.items()]
+    return staging.commit(staged, kept, prints, same_files=True)
+
+
+def test_a_patching_build_appends_its_lines_and_a_full_build_sorts_them_again(tmp_path):
+    files = {f"p/{n}.html": f"page {n}".encode() for n in range(5)}
+    write_output(files, tmp_path, fingerprints=dict.fromkeys(files, "f1"))
+    before = (tmp_path / MANIFEST).read_bytes()
+    others = set(files) - {"p/1.html", "p/3.html"}
+    # p/1 changes; p/3 is rendered again to the same bytes, under the same fingerprint.
+    report = _patch(
+        tmp_path,
+        {"p/1.html": b"page 1, corrected", "p/3.html": b"page 3"},
+        others,
+        {"p/1.html": "f2", "p/3.html": "f1"},
+    )
+    assert (report.written, report.unchanged, report.deleted) == (1, 4, 0)
+    after = (tmp_path / MANIFEST).read_bytes()
+    assert after.startswith(before)  # no line of the last build's was written again
+    assert after[len(before) :].decode() == f"{digest(b'page 1, corrected')} f2 p/1.html\n"
+    assert read_manifest(tmp_path)["p/1.html"] == digest(b"page 1, corrected")
+    assert writer.read_fingerprints(tmp_path)["p/1.html"] == "f2"
+    files["p/1.html"] = b"page 1, corrected"
+    write_output({**files, "p/5.html": b"new"}, tmp_path, fingerprints=dict.fromkeys(files, "f3"))
+    lines = manifest_lines(tmp_path)
+    assert [line.split(" ")[2] for line in lines] == [f"p/{n}.html" for n in range(6)]
+    assert lines[1] == f"{digest(b'page 1, corrected')} f3 p/1.html"
+
+
+def test_manifest_lines_are_found_by_bisection_without_parsing_the_rest(tmp_path):
+    paths = ["a.html", "a b.html", "a-b.html", "a/b.html", "a/b/c.html", "b.html", "z/x.html"]
+    paths += ["ä/x.html", "日本/index.html"]
+    write_output({path: path.encode() for path in paths}, tmp_path)
+    _patch(tmp_path, {"a/b.html": b"again"}, set(paths) - {"a/b.html"}, {"a/b.html": "f"})
+    manifest = writer.Manifest((tmp_path / MANIFEST).read_bytes())
+    for path in paths:
+        edited = path == "a/b.html"
+        expected = (digest(b"again"), "f") if edited else (digest(path.encode()), "-")
+        assert manifest.get(path) == expected, path
+    for missing in ["", "0", "a", "a/", "a/b", "ab.html", "zz", "日"]:
+        assert manifest.get(missing) is None, missing
+    assert not manifest.parsed()
+    assert sorted(manifest.entries()) == sorted(paths)
+
+
+def test_a_line_cut_short_by_a_killed_build_is_not_read(tmp_path):
+    write_output({"a.html": b"A", "b.html": b"B"}, tmp_path)
+    with open(tmp_path / MANIFEST, "a", encoding="utf-8") as file:
+        file.write(f"{digest(b'B2')} - b.ht")  # killed while appending: no newline
+    (tmp_path / "b.html").write_bytes(b"B2")
+    (tmp_path / writer.MARKER).write_bytes(b"")
+    assert sorted(read_manifest(tmp_path)) == ["a.html", "b.html"]
+    assert writer.read_fingerprints(tmp_path) == {}  # the marker: nothing is trusted
+    write_output({"a.html": b"A", "b.html": b"B"}, tmp_path)
+    assert (tmp_path / "b.html").read_bytes() == b"B"
+    assert manifest_lines(tmp_path)[1] == f"{digest(b'B')} - b.html"
+
+
+def test_appended_lines_past_the_bound_are_written_whole(tmp_path, monkeypatch):
+    monkeypatch.setattr(writer, "_MAX_APPENDED", 1)
+    write_output({"a.html": b"A", "b.html": b"B"}, tmp_path)
+    _patch(tmp_path, {"a.html": b"A2"}, {"b.html"}, {})
+    assert len(manifest_lines(tmp_path, appended=1)) == 3
+    _patch(tmp_path, {"b.html": b"B2"}, {"a.html"}, {})
+    assert manifest_lines(tmp_path) == [
+        f"{digest(b'A2')} - a.html",
+        f"{digest(b'B2')} - b.html",
+    ]
+
+
+def test_the_json_manifest_of_an_older_sitegen_is_read_then_replaced(tmp_path):
+    (tmp_path / "old.html").write_bytes(b"old")
+    (tmp_path / "keep.html").write_bytes(b"k")
+    (tmp_path / "mine.txt").write_bytes(b"not sitegen's")
+    legacy = {"files": {"old.html": digest(b"old"), "keep.html": digest(b"k")}}
+    (tmp_path / writer.LEGACY_MANIFEST).write_text(json.dumps(legacy))
+    report = write_output({"keep.html": b"k"}, tmp_path)
+    assert (report.written, report.unchanged, report.deleted) == (0, 1, 1)
+    assert not (tmp_path / "old.html").exists()
+    assert (tmp_path / "mine.txt").exists()
+    assert not (tmp_path / writer.LEGACY_MANIFEST).exists()
+    assert manifest_lines(tmp_path) == [f"{digest(b'k')} - keep.html"]
+
+
+def test_an_output_path_with_a_line_break_is_refused(tmp_path):
+    with pytest.raises(OutputError) as refused:
+        write_output({"a\nb.html": b"x"}, tmp_path)
+    assert "line break" in refused.value.format()
+    assert not (tmp_path / MANIFEST).exists()

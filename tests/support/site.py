@@ -9,6 +9,7 @@ from pathlib import Path
 import lxml.html
 
 from sitegen.build import BuildOptions, BuildResult, build_site
+from sitegen.writer import MANIFEST, load_manifest
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 SITES = FIXTURES / "sites"
@@ -54,5 +55,10 @@ def snapshot(folder: Path) -> dict[str, tuple[str, int]]:
 
 
 def contents(folder: Path) -> dict[str, str]:
-    """Path -> sha256 of every file below a folder, ignoring times."""
-    return {path: digest for path, (digest, _) in snapshot(folder).items()}
+    """Path -> sha256 of every file below a folder, ignoring times. The writer's manifest
+    counts by what it records: a patching build appends the lines a full build sorts."""
+    found = {path: digest for path, (digest, _) in snapshot(folder).items()}
+    if MANIFEST in found:
+        entries = sorted(load_manifest(folder).entries().items())
+        found[MANIFEST] = hashlib.sha256(repr(entries).encode()).hexdigest()
+    return found
