@@ -6,11 +6,6 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import bibtexparser
-import rispy
-from bibtexparser import model as bib
-from bibtexparser.middlewares.parsestack import default_unparse_stack
-
 from .dates import human_date
 from .model import Article, Author
 from .slugs import slugify
@@ -91,6 +86,12 @@ def _bibtex_escape(text: str) -> str:
 
 def bibtex(article: Article, authors: Sequence[Author], site_title: str, url: str) -> str:
     """A BibTeX `@misc` entry, escaped so any title imports cleanly."""
+    # Imported here, as in ris(): a rebuild that renders no cite file (a body edit's)
+    # would pay 20 ms at start for them.
+    import bibtexparser
+    from bibtexparser import model as bib
+    from bibtexparser.middlewares.parsestack import default_unparse_stack
+
     key = slugify(_family_given(authors[0].name)[0] if authors else "").replace("-", "") or "anon"
     key += str(article.date.year) if article.date else ""
     key += article.slug.split("-")[0]
@@ -119,6 +120,8 @@ def ris(
     url: str,
 ) -> str:
     """An RIS record (type ELEC) for reference managers."""
+    import rispy
+
     record: dict = {
         "type_of_reference": "ELEC",
         "title": article.title,

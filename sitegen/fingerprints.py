@@ -50,17 +50,23 @@ class Fingerprints:
         self._using.append(slug)
         digest = self._cards.get(slug)
         if digest is None:
-            article = self.library.articles_by_slug[slug]
-            key = self.library.content_keys.get(("articles", slug))
+            library = self.library
+            article = library.articles_by_slug[slug]
+            key = library.front_keys.get(slug) or library.content_keys.get(("articles", slug))
             if key is None:  # a library made without the loader: the card itself
                 inputs: Any = self.renderer.card(article)
             else:
-                # What a card is made of, cheaper than the card: the file (summary, date,
-                # reading time ...), the people it names and the terms as the site spells them.
+                # What a card is made of, cheaper than the card: the file its front matter
+                # was read from (title, date ...), what its body gives the card, the people
+                # it names and the terms as the site spells them. A file's key alone would
+                # change with any edit to its body, and a list page showing the card would
+                # be rendered again to the same bytes.
                 inputs = (
                     key,
+                    library.summaries[slug],
+                    library.reading_minutes[slug],
                     [self._person_digest(s) for s in (*article.authors, *article.interviewees)],
-                    self.library.terms_of.get(slug),
+                    library.terms_of.get(slug),
                 )
             digest = self._cards[slug] = _hash(inputs)
         return digest
@@ -102,9 +108,13 @@ class Fingerprints:
         slug = route.subject.slug
         related = self.library.related.get(slug, ())
         return (
-            self.card(slug),
+            self._with_body(slug),
             [self.card(s) for s in related if s in self.library.articles_by_slug],
         )
+
+    def _with_body(self, slug: str) -> tuple[str, str | None]:
+        """An article's card and its body's key, for the outputs that show its body."""
+        return self.card(slug), self.library.content_keys.get(("articles", slug))
 
     def _cite_bib(self, route: Route) -> Any:
         return self.card(route.subject.slug)
@@ -136,7 +146,7 @@ class Fingerprints:
 
     def _feed_inputs(self, articles: Iterable[Any]) -> Any:
         size = self.library.settings.feed_size
-        return self.cards([a for a in articles if not a.draft][:size])
+        return [self._with_body(a.slug) for a in [a for a in articles if not a.draft][:size]]
 
     def _feed(self, route: Route) -> Any:
         return self._feed_inputs(self.library.articles)

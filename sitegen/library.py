@@ -91,6 +91,7 @@ class Library:
     pages: tuple[Page, ...]
     bodies: dict[tuple[str, str], RenderedBody]  # (kind, slug) -> rendered body
     summaries: dict[str, str]
+    reading_minutes: dict[str, int]  # by article slug: with summaries, what a card takes of a body
     taxonomies: dict[str, dict[str, TermEntry]]
     terms_of: dict[str, dict[str, tuple[Term, ...]]]  # article slug -> taxonomy -> terms
     years: dict[int, tuple[Article, ...]]
@@ -103,11 +104,12 @@ class Library:
 
     html_loader: Callable[[str, str], str] | None = None
     content_keys: dict[tuple[str, str], str] = field(default_factory=dict)
+    # Article slug -> its content key when the library was made from the archive, for each
+    # article whose body was patched since: its front matter is that file's (see
+    # Fingerprints.card, which takes the card's body-made parts on their own).
+    front_keys: dict[str, str] = field(default_factory=dict)
     related_memo: RelatedMemo | None = None  # kept for the next build
     link_targets: dict[str, set[str]] = field(default_factory=dict)  # slugs by kind
-
-    def body(self, kind: str, slug: str) -> RenderedBody:
-        return self.bodies[(kind, slug)]
 
     @cached_property
     def route_paths(self) -> tuple[list[str], set[str]]:
@@ -272,6 +274,7 @@ def build_library(
         a.slug: a.summary or cut_at_word(bodies[("articles", a.slug)].first_paragraph)
         for a in articles
     }
+    minutes = {a.slug: bodies[("articles", a.slug)].reading_minutes for a in articles}
     years: dict[int, list[Article]] = defaultdict(list)
     written: dict[str, list[Article]] = defaultdict(list)
     interviews: dict[str, list[Article]] = defaultdict(list)
@@ -308,6 +311,7 @@ def build_library(
         pages=sources.pages,
         bodies=bodies,
         summaries=summaries,
+        reading_minutes=minutes,
         taxonomies=taxonomies,
         terms_of=terms_of,
         years={y: tuple(v) for y, v in sorted(years.items(), reverse=True)},

@@ -112,7 +112,6 @@ class Renderer:
         """What a list shows of an article, and what its own page builds on."""
         view = self._cards.get(article.slug)
         if view is None:
-            body = self.library.body("articles", article.slug)
             terms = self.library.terms_of.get(article.slug, {})
             view = {
                 "slug": article.slug,
@@ -134,7 +133,7 @@ class Renderer:
                     ]
                     for taxonomy in self.settings.taxonomies
                 },
-                "reading_minutes": body.reading_minutes,
+                "reading_minutes": self.library.reading_minutes[article.slug],
                 "lang": article.lang or self.settings.language,
                 "draft": article.draft,
                 "extra": dict(article.extra),

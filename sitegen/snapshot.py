@@ -16,8 +16,8 @@ the build renders and writes; each patching build adds its changes to a small
 overlay row instead of pickling the library again. A patching build reads only
 what it needs: the head (which files the base was made of), then the base
 without the parts it reads on demand: the related memo (when an edit changes an
-article's top words), bodies (from the parse cache, for the cards it shows) and
-the outputs that show each edited article's card (rows of their own). The base keeps
+article's top words), bodies (from the parse cache, for the pages and feed entries
+it renders) and the outputs that show each edited article's card (rows of their own). The base keeps
 its routes as keys (library.KeptRoutes): Route objects are made again only for the
 outputs the build fingerprints. A preview server keeps the snapshot in memory and reads
 none of it.
@@ -142,8 +142,9 @@ def _load(cache: BuildCache, overlay: dict[str, Any], head: _Head) -> Snapshot |
 
 class _CachedBodies(dict):
     """The bodies a base kept (those the parse cache lacked), and the others read from the
-    parse cache by content key when first asked for: a patching build shows a few hundred
-    cards, and unpickling all 10,000 bodies took a fifth of loading the base."""
+    parse cache by content key when first asked for: a patching build renders a few
+    bodies (its article's, its feeds' entries), and unpickling all 10,000 took a fifth of
+    loading the base. Cards take none: library.summaries and reading_minutes have theirs."""
 
     def __init__(
         self,
@@ -227,9 +228,8 @@ def _apply(snapshot: Snapshot, overlay: dict[str, Any]) -> None:
     """Bring a snapshot pickled at a full build up to date with the edits since."""
     library = snapshot.library
     for shown, (slug, key, body, summary) in overlay["bodies"].items():
-        library.bodies[("articles", slug)] = body
-        library.content_keys[("articles", slug)] = key
-        library.summaries[slug] = summary
+        _set_body(library, slug, body, summary)
+        _set_content_key(library, slug, key)
         snapshot.content[shown] = key
     library.related.update(overlay["lists"])
     snapshot.manifest = overlay["manifest"]
@@ -335,8 +335,7 @@ def try_patch(
     affected: set[str] = set().union(*users.values())
     for slug, body in bodies.items():
         article: Article = library.articles_by_slug[slug]
-        library.bodies[("articles", slug)] = body
-        library.summaries[slug] = article.summary or cut_at_word(body.first_paragraph)
+        _set_body(library, slug, body, article.summary or cut_at_word(body.first_paragraph))
     lists = {
         slug: chosen for slug, chosen in related.by_slug.items() if library.related[slug] != chosen
     }
@@ -344,11 +343,24 @@ def try_patch(
         library.related[slug] = chosen
         affected.add(f"{library.articles_by_slug[slug].url_path}index.html")
     for shown, (slug, job_key) in edited.items():
-        library.content_keys[("articles", slug)] = job_key
+        _set_content_key(library, slug, job_key)
         snapshot.content[shown] = job_key
     if related.memo is not None:
         library.related_memo = related.memo
     return Patch(snapshot, library, affected, edited, lists, scan)
+
+
+def _set_body(library: Library, slug: str, body: RenderedBody, summary: str) -> None:
+    """An edited article's body, and what its card takes of it."""
+    library.bodies[("articles", slug)] = body
+    library.summaries[slug] = summary
+    library.reading_minutes[slug] = body.reading_minutes
+
+
+def _set_content_key(library: Library, slug: str, key: str) -> None:
+    """An edited body's key; the key its front matter was read from stays in front_keys."""
+    library.front_keys.setdefault(slug, library.content_keys[("articles", slug)])
+    library.content_keys[("articles", slug)] = key
 
 
 def _card_users(

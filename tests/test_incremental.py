@@ -23,6 +23,7 @@ from sitegen.errors import BuildFailed, ErrorCollector
 from sitegen.ingest import parse_one, scan_sources
 from sitegen.library import KeptRoutes
 from sitegen.loader import SourceFile
+from sitegen.render import Renderer
 from sitegen.snapshot import forget as forget_snapshot
 from sitegen.writer import MANIFEST
 
@@ -132,12 +133,12 @@ def test_incremental_build_equals_clean_build(tmp_path_factory, steps):
         shutil.rmtree(clean)
 
 
-def _built_basic_site(tmp_path: Path) -> tuple[Path, Path]:
+def _built_basic_site(tmp_path: Path, **options) -> tuple[Path, Path]:
     """A private copy of the basic site, built once: (site, output)."""
     site = tmp_path / "site"
     shutil.copytree(SITES / "basic", site)
     output = tmp_path / "out"
-    build(site, output)
+    build(site, output, **options)
     return site, output
 
 
@@ -154,6 +155,35 @@ def test_body_edit_rewrites_only_affected_files(tmp_path):
     assert "articles/caucasus-balance/index.html" not in changed
     assert "about/index.html" not in changed
     assert result.rendered < len(after) / 3
+
+
+def test_a_body_edit_that_leaves_the_card_renders_only_what_shows_the_body(tmp_path, monkeypatch):
+    # A list page, a related article or a cite file shows the edited article's card, not
+    # its body: when the card (title, summary, reading time ...) is as it was, they stay.
+    # An edit to the first paragraph changes the summary, and every page showing it.
+    site, output = _built_basic_site(tmp_path, search=False)
+    rendered: list[str] = []
+    real = Renderer.render
+    monkeypatch.setattr(
+        Renderer, "render", lambda self, r: rendered.append(r.path) or real(self, r)
+    )
+    article = site / "content/articles/arctic-interview.md"
+    article.write_text(article.read_text().replace("Faster than", "Much faster than"))
+    forget_snapshot()  # as a new `sitegen build` process
+    assert build(site, output, search=False).patched == 1
+    page = "articles/arctic-interview/index.html"
+    assert page in rendered and "feed.xml" in rendered
+    assert not [path for path in rendered if path != page and not path.endswith(".xml")]
+    _assert_like_clean(site, output, tmp_path, "same-card", search=False)
+    rendered.clear()
+    article.write_text(article.read_text().replace("great-power", "great-power and local"))
+    forget_snapshot()
+    assert build(site, output, search=False).patched == 1
+    assert {"index.html", "topics/arctic/index.html", "authors/maria-olsen/index.html"} <= set(
+        rendered
+    )
+    assert "great-power and local" in text_of(html(output, "topics/arctic/"))
+    _assert_like_clean(site, output, tmp_path, "new-summary", search=False)
 
 
 def test_no_op_rebuild_renders_nothing(tmp_path):

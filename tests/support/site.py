@@ -56,9 +56,11 @@ def snapshot(folder: Path) -> dict[str, tuple[str, int]]:
 
 def contents(folder: Path) -> dict[str, str]:
     """Path -> sha256 of every file below a folder, ignoring times. The writer's manifest
-    counts by what it records: a patching build appends the lines a full build sorts."""
+    counts by the files it lists with their hashes: a patching build appends the lines a
+    full build sorts, and its fingerprints may name the same inputs otherwise (a patched
+    article's front matter by the file it was read from; see Fingerprints.card)."""
     found = {path: digest for path, (digest, _) in snapshot(folder).items()}
     if MANIFEST in found:
-        entries = sorted(load_manifest(folder).entries().items())
-        found[MANIFEST] = hashlib.sha256(repr(entries).encode()).hexdigest()
+        files = sorted(load_manifest(folder).hashes().items())
+        found[MANIFEST] = hashlib.sha256(repr(files).encode()).hexdigest()
     return found
