@@ -17,10 +17,10 @@ overlay row instead of pickling the library again. A patching build reads only
 what it needs: the head (which files the base was made of), then the base
 without the parts it reads on demand: the related memo (when an edit changes an
 article's top words), bodies (from the parse cache, for the pages and feed entries
-it renders) and the outputs that show each edited article's card (rows of their own). The base keeps
-its routes as keys (library.KeptRoutes): Route objects are made again only for the
-outputs the build fingerprints. A preview server keeps the snapshot in memory and reads
-none of it.
+it renders) and the outputs that show each edited article's card (rows of their
+own). The base keeps its routes as keys (library.KeptRoutes): Route objects are
+made again only for the outputs the build fingerprints. A preview server keeps
+the snapshot in memory and reads none of it.
 """
 
 from __future__ import annotations
