@@ -591,8 +591,9 @@ def render_site(
 
     Each file rendered goes to `sink(path, bytes)` in the process that rendered it (a
     worker, on a large site), and what the sink returns comes back: the bytes themselves
-    need not cross between processes. With `only`, the routes outside it are known to be
-    unchanged: they are kept, and their fingerprints are neither computed nor looked up.
+    need not cross between processes. With `only` (a patching build's), the routes outside
+    it, the redirects and the assets are known to be unchanged: they are kept, and their
+    fingerprints are neither computed nor looked up.
     """
     global _JOBS, _SINK
     renderer = Renderer(library, env, assets)
@@ -617,11 +618,18 @@ def render_site(
     for route in _outside(library, only, kept):
         template = TEMPLATES.get(route.kind)
         add(route.path, prints.route(route, template), partial(renderer.render, route))
-    for alias_path, target in library.redirects:
-        add(alias_path, prints.redirect(target), partial(renderer.render_redirect, target))
-    add("_redirects", prints.redirects_file(), renderer.render_redirects_file)
-    for asset in assets.values():
-        add(asset.output, hashlib.sha256(asset.data).hexdigest(), partial(_asset_bytes, asset))
+    if only is not None:
+        # A patching build's redirects and assets are the last build's, as are its settings
+        # and templates (see snapshot_key): hundreds of aliases need no lookup.
+        kept.update(path for path, _ in library.redirects)
+        kept.add("_redirects")
+        kept.update(asset.output for asset in assets.values())
+    else:
+        for alias_path, target in library.redirects:
+            add(alias_path, prints.redirect(target), partial(renderer.render_redirect, target))
+        add("_redirects", prints.redirects_file(), renderer.render_redirects_file)
+        for asset in assets.values():
+            add(asset.output, hashlib.sha256(asset.data).hexdigest(), partial(_asset_bytes, asset))
 
     _JOBS, _SINK = jobs, sink
     try:
