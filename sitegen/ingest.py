@@ -96,6 +96,9 @@ def _cache_entries(
     }
 
 
+_MAX_DELTA = 1000  # changed stats kept in a row of their own before all are written again
+
+
 @dataclass
 class Scan:
     """Every content file with the hash of its bytes; only files whose size, mtime or
@@ -105,10 +108,23 @@ class Scan:
     stats: dict[str, tuple[tuple[int, int, int], str]]  # shown -> (stat, content key)
     known: dict[str, tuple[tuple[int, int, int], str]]  # the same, as the last build saw it
     fingerprint: str
+    delta: dict[str, tuple[tuple[int, int, int], str]] = field(default_factory=dict)
 
     def store_stats(self, cache: BuildCache) -> None:
-        if self.stats != self.known:
+        """The stats for the next build: the entries that changed, in a small row of their
+        own, while they are few; else all of them (11,000 at 10,000 articles, 20 ms to
+        write again after each edit). An entry only says which key a file had at a stat,
+        so one left over from an earlier row is never wrong, only unused."""
+        if self.stats == self.known:
+            return
+        changed = {
+            shown: seen for shown, seen in self.stats.items() if self.known.get(shown) != seen
+        }
+        if len(self.known) > len(self.delta) and len(self.delta) + len(changed) <= _MAX_DELTA:
+            cache.store_state(f"stats-delta-{self.fingerprint}", {**self.delta, **changed})
+        else:
             cache.store_state(f"stats-{self.fingerprint}", self.stats)
+            cache.store_state(f"stats-delta-{self.fingerprint}", {})
 
 
 def scan_sources(
@@ -125,6 +141,9 @@ def scan_sources(
     fingerprint = _parse_fingerprint(settings)
     jobs: list[tuple[str, SourceFile, bytes | None]] = []
     known: dict[str, tuple[tuple[int, int, int], str]] = cache.state(f"stats-{fingerprint}") or {}
+    delta = (cache.state(f"stats-delta-{fingerprint}") or {}) if known else {}
+    if delta:
+        known = {**known, **delta}
     stats: dict[str, tuple[tuple[int, int, int], str]] = {}
     for source in list_source_files(site_dir, stamps):
         try:
@@ -145,7 +164,7 @@ def scan_sources(
         digest.update(f"\0{fingerprint}\0{source.kind}\0{source.shown}".encode())
         jobs.append((digest.hexdigest(), source, data))
         stats[source.shown] = (signature, digest.hexdigest())
-    return Scan(jobs, stats, known, fingerprint)
+    return Scan(jobs, stats, known, fingerprint, delta)
 
 
 def parse_one(

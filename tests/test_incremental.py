@@ -467,6 +467,32 @@ def test_content_parsed_in_workers_is_in_the_cache_for_the_next_build(tmp_path):
     cache.close()
 
 
+def test_a_body_edit_stores_only_the_stats_that_changed(tmp_path):
+    # The stats of every content file tell the next build which files it need not read;
+    # after a body edit only the edited file's are written, in a small row of their own.
+    site, output = _built_basic_site(tmp_path, search=False)
+    cache = BuildCache(tmp_path / ".out-cache")
+
+    def stats_rows() -> dict[str, bytes]:
+        with sqlite3.connect(cache.path) as db:
+            query = "SELECT name, value FROM state WHERE name LIKE 'stats-%'"
+            return dict(db.execute(query).fetchall())
+
+    before = stats_rows()
+    for step in range(2):
+        apply_edit(site, "body", step, "radar", step)
+        forget_snapshot()  # as a new `sitegen build` process
+        assert build(site, output, search=False).patched == 1
+    after = stats_rows()
+    whole = [name for name in before if not name.startswith("stats-delta-")]
+    assert whole and all(after[name] == before[name] for name in whole)
+    (delta,) = [pickle.loads(value) for name, value in after.items() if "delta" in name]
+    assert len(delta) == 2  # both edited files
+    scan = scan_sources(site, load_settings(site), ErrorCollector(), cache)
+    assert all(data is None for _, _, data in scan.jobs)  # every stat is known: none is read
+    cache.close()
+
+
 def test_a_body_edit_after_a_build_from_scratch_reads_its_bodies_from_the_cache(tmp_path):
     # A build that parsed every file holds every body and its HTML; the library it keeps
     # for the next build leaves the bodies the parse cache holds to the cache (their HTML
