@@ -111,16 +111,22 @@ class Scan:
     delta: dict[str, tuple[tuple[int, int, int], str]] = field(default_factory=dict)
 
     def store_stats(self, cache: BuildCache) -> None:
-        """The stats for the next build: the entries that changed, in a small row of their
-        own, while they are few; else all of them (11,000 at 10,000 articles, 20 ms to
-        write again after each edit). An entry only says which key a file had at a stat,
-        so one left over from an earlier row is never wrong, only unused."""
+        """The stats for the next build: when the same files are there, the entries that
+        changed, in a small row of their own, while they are few; else all of them
+        (11,000 at 10,000 articles, 20 ms to write again after each edit). An entry the
+        small row outdates only says which key a file had at an old stat: it is never
+        wrong, only unused."""
         if self.stats == self.known:
             return
         changed = {
             shown: seen for shown, seen in self.stats.items() if self.known.get(shown) != seen
         }
-        if len(self.known) > len(self.delta) and len(self.delta) + len(changed) <= _MAX_DELTA:
+        same_files = self.stats.keys() == self.known.keys()
+        if (
+            same_files
+            and len(self.delta) < len(self.known)
+            and len(self.delta) + len(changed) <= _MAX_DELTA
+        ):
             cache.store_state(f"stats-delta-{self.fingerprint}", {**self.delta, **changed})
         else:
             cache.store_state(f"stats-{self.fingerprint}", self.stats)

@@ -490,6 +490,11 @@ def test_a_body_edit_stores_only_the_stats_that_changed(tmp_path):
     assert len(delta) == 2  # both edited files
     scan = scan_sources(site, load_settings(site), ErrorCollector(), cache)
     assert all(data is None for _, _, data in scan.jobs)  # every stat is known: none is read
+    apply_edit(site, "new", 0, "radar", 2)  # another set of files: the whole row again
+    build(site, output, search=False)
+    rows = stats_rows()
+    assert [rows[name] != before[name] for name in whole] == [True]
+    assert [pickle.loads(value) for name, value in rows.items() if "delta" in name] == [{}]
     cache.close()
 
 
