@@ -15,7 +15,7 @@ from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from . import __version__
-from .library import Route, TermEntry, works_of
+from .library import Route, TermEntry, newest_published, works_of
 
 if TYPE_CHECKING:  # the renderer imports this module
     from .render import Renderer
@@ -145,8 +145,8 @@ class Fingerprints:
         )
 
     def _feed_inputs(self, articles: Iterable[Any]) -> Any:
-        size = self.library.settings.feed_size
-        return [self._with_body(a.slug) for a in [a for a in articles if not a.draft][:size]]
+        newest = newest_published(articles, self.library.settings.feed_size)
+        return [self._with_body(a.slug) for a in newest]
 
     def _feed(self, route: Route) -> Any:
         return self._feed_inputs(self.library.articles)

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import bisect
+import itertools
+import pickle
 import re
 from collections import Counter, defaultdict
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from functools import cached_property, lru_cache
 from typing import Any
 
@@ -67,7 +69,7 @@ def page_of(items: Sequence[Any], per_page: int, base: str, number: int) -> Page
 @dataclass(frozen=True)
 class TermEntry:
     term: Term
-    articles: tuple[Article, ...]
+    articles: Sequence[Article]  # a tuple; ArticleRefs in a library read back from the cache
 
 
 @dataclass(frozen=True)
@@ -85,8 +87,10 @@ class Library:
     """Everything the renderer needs, computed once."""
 
     settings: Settings
-    articles: tuple[Article, ...]  # newest first, slug breaks ties
-    articles_by_slug: dict[str, Article]
+    # In a library read back from the cache, the articles are StoredArticles and every
+    # sequence of them is ArticleRefs (see kept_form).
+    articles: Sequence[Article]  # newest first, slug breaks ties
+    articles_by_slug: Mapping[str, Article]
     authors: dict[str, Author]
     pages: tuple[Page, ...]
     bodies: dict[tuple[str, str], RenderedBody]  # (kind, slug) -> rendered body
@@ -94,9 +98,9 @@ class Library:
     reading_minutes: dict[str, int]  # by article slug: with summaries, what a card takes of a body
     taxonomies: dict[str, dict[str, TermEntry]]
     terms_of: dict[str, dict[str, tuple[Term, ...]]]  # article slug -> taxonomy -> terms
-    years: dict[int, tuple[Article, ...]]
-    written_by: dict[str, tuple[Article, ...]]
-    interviews_of: dict[str, tuple[Article, ...]]
+    years: dict[int, Sequence[Article]]
+    written_by: dict[str, Sequence[Article]]
+    interviews_of: dict[str, Sequence[Article]]
     related: dict[str, tuple[str, ...]]
     redirects: tuple[tuple[str, str], ...]  # (alias path below root, target path below root)
     routes: Sequence[Route] = ()  # a tuple; KeptRoutes in a library read back from the cache
@@ -281,9 +285,9 @@ def build_library(
     for article in articles:
         if article.date:
             years[article.date.year].append(article)
-        for slug in article.authors:
+        for slug in dict.fromkeys(article.authors):  # a slug named twice counts once
             written[slug].append(article)
-        for slug in article.interviewees:
+        for slug in dict.fromkeys(article.interviewees):
             interviews[slug].append(article)
 
     published = [a for a in articles if not a.draft]
@@ -450,6 +454,106 @@ class KeptRoutes(Sequence[Route]):
         return Route(path, kind, subject, page_of(items, library.settings.per_page, base, number))
 
 
+class StoredArticles(Mapping[str, Article]):
+    """Articles by slug as a kept snapshot stores them: each one pickled on its own, and
+    unpickled when first read. A build that patches a body edit reads a few hundred of
+    them (the cards of the pages it fingerprints); unpickling all 10,000 with their dates,
+    terms and lines took half of loading the snapshot. A record is made once, so the
+    same slug always gives the same object."""
+
+    def __init__(self, blobs: dict[str, bytes]) -> None:
+        self._blobs = blobs
+        self._made: dict[str, Article] = {}
+
+    @classmethod
+    def of(cls, articles: Mapping[str, Article]) -> StoredArticles:
+        return cls({slug: pickle.dumps(a, pickle.HIGHEST_PROTOCOL) for slug, a in articles.items()})
+
+    def __reduce__(self) -> Any:
+        return (StoredArticles, (self._blobs,))
+
+    def __getitem__(self, slug: str) -> Article:
+        article = self._made.get(slug)
+        if article is None:
+            article = self._made[slug] = pickle.loads(self._blobs[slug])
+        return article
+
+    def __contains__(self, slug: object) -> bool:
+        return slug in self._blobs
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._blobs)
+
+    def __len__(self) -> int:
+        return len(self._blobs)
+
+
+class ArticleRefs(Sequence[Article]):
+    """A sequence of articles as a kept snapshot stores it: slugs, made into records
+    only for the items read (a page's slice of a list, a feed's newest)."""
+
+    def __init__(self, slugs: tuple[str, ...], store: StoredArticles) -> None:
+        self._slugs = slugs
+        self._store = store
+
+    def __reduce__(self) -> Any:
+        return (ArticleRefs, (self._slugs, self._store))
+
+    def __len__(self) -> int:
+        return len(self._slugs)
+
+    def __getitem__(self, index: Any) -> Any:
+        if isinstance(index, slice):
+            return tuple(map(self._store.__getitem__, self._slugs[index]))
+        return self._store[self._slugs[index]]
+
+    def __iter__(self) -> Iterator[Article]:
+        return map(self._store.__getitem__, self._slugs)
+
+    def __contains__(self, article: object) -> bool:
+        slug = getattr(article, "slug", None)
+        return slug in self._slugs and self._store[slug] == article
+
+    def __eq__(self, other: object) -> bool:
+        """Equal to the tuple it stands for (a TermEntry compares its articles)."""
+        if isinstance(other, ArticleRefs) and other._store is self._store:
+            return self._slugs == other._slugs
+        return isinstance(other, Sequence) and tuple(self) == tuple(other)
+
+    __hash__ = None  # type: ignore[assignment]  # as its records, unhashable
+
+
+def kept_form(library: Library) -> Library:
+    """The library as a kept snapshot pickles it: articles stored one by one (see
+    StoredArticles) and referred to by slug; routes as keys (KeptRoutes)."""
+    store = StoredArticles.of(library.articles_by_slug)
+
+    def refs(articles: Sequence[Article]) -> ArticleRefs:
+        return ArticleRefs(tuple(a.slug for a in articles), store)
+
+    kept = replace(
+        library,
+        articles=refs(library.articles),
+        articles_by_slug=store,
+        taxonomies={
+            taxonomy: {
+                slug: TermEntry(entry.term, refs(entry.articles)) for slug, entry in entries.items()
+            }
+            for taxonomy, entries in library.taxonomies.items()
+        },
+        years={year: refs(articles) for year, articles in library.years.items()},
+        written_by={slug: refs(articles) for slug, articles in library.written_by.items()},
+        interviews_of={slug: refs(articles) for slug, articles in library.interviews_of.items()},
+    )
+    kept.routes = KeptRoutes(library.routes, kept)
+    return kept
+
+
+def newest_published(articles: Iterable[Article], count: int) -> list[Article]:
+    """The first `count` articles that are not drafts, reading no further."""
+    return list(itertools.islice((a for a in articles if not a.draft), count))
+
+
 def _redirects(library: Library, errors: ErrorCollector):
     owned = {route.path for route in library.routes}
     owned.add("_redirects")
@@ -499,8 +603,11 @@ def _folders_of(paths: set[str]) -> set[str]:
     return {"/".join(p.split("/")[:i]) for p in paths for i in range(1, p.count("/") + 1)}
 
 
-def works_of(library: Library, slug: str) -> list[Article]:
+def works_of(library: Library, slug: str) -> Sequence[Article]:
     """A person's articles and interviews together, newest first."""
-    both = {a.slug: a for a in library.written_by.get(slug, ())}
-    both.update((a.slug, a) for a in library.interviews_of.get(slug, ()))
+    written, interviews = library.written_by.get(slug, ()), library.interviews_of.get(slug, ())
+    if not (written and interviews):  # each is newest first: read no record (StoredArticles)
+        return written or interviews
+    both = {a.slug: a for a in written}
+    both.update((a.slug, a) for a in interviews)
     return sorted(both.values(), key=sort_key)

@@ -15,7 +15,7 @@ import re
 import string
 import unicodedata
 from collections import Counter, defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from .model import Article
@@ -389,7 +389,9 @@ def patch_related(
             new_keys = _keys(articles_by_slug[slug], new_words)
             if new_keys != keys[slug]:
                 changed[slug] = new_keys
-    published = {slug: articles_by_slug[slug] for slug in order}
+    # Records are looked up only for the lists recomputed: a kept library unpickles each
+    # article when first read (library.StoredArticles).
+    published = _Records({slug: slug for slug in order}, articles_by_slug)
     if not changed:
         return RelatedResult(previous.by_slug, _unmatched(previous, published), previous, 0)
     keys = {**keys, **changed}
@@ -411,15 +413,33 @@ def patch_related(
     stale = _stale(previous, memo, postings)
     if stale is None:
         return None
-    by_title: dict[str, Article] = {}
+    title_slugs: dict[str, str] = {}
     for slug, title in previous.titles.items():
-        by_title.setdefault(title, published[slug])
+        title_slugs.setdefault(title, slug)
+    by_title = _Records(title_slugs, articles_by_slug)
     positions = _Positions(postings, order, keys)
     for slug in stale:
         memo.by_slug[slug], _ = _list_of(
             published[slug], published, by_title, keys, postings, positions, order, memo.count
         )
     return RelatedResult(memo.by_slug, _unmatched(memo, published), memo, len(stale))
+
+
+class _Records(Mapping[str, Article]):
+    """Articles by a key (slug or title), each read from `articles` when looked up."""
+
+    def __init__(self, slugs: Mapping[str, str], articles: Mapping[str, Article]) -> None:
+        self._slugs = slugs
+        self._articles = articles
+
+    def __getitem__(self, key: str) -> Article:
+        return self._articles[self._slugs[key]]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._slugs)
+
+    def __len__(self) -> int:
+        return len(self._slugs)
 
 
 class _Positions(dict):

@@ -8,7 +8,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 import operator
-from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
 from typing import Any, Generic, TypeVar
@@ -20,7 +20,7 @@ from . import citations, dates, feeds, structured
 from .assets import Asset
 from .errors import SitegenError
 from .fingerprints import Fingerprints
-from .library import Library, Pager, Route, TermEntry, works_of
+from .library import Library, Pager, Route, TermEntry, newest_published, works_of
 from .model import TYPE_LABELS, Article, Author, Page
 from .parallel import chunks, parallel_map
 from .templates import template_error
@@ -507,14 +507,14 @@ class Renderer:
         return ("\n".join(lines) + "\n" if lines else "").encode("utf-8")
 
     # -- feeds ----------------------------------------------------------------
-    def _feed(self, path: str, page_path: str, title: str, articles: tuple[Article, ...]) -> bytes:
+    def _feed(self, path: str, page_path: str, title: str, articles: Iterable[Article]) -> bytes:
         return feeds.atom_feed(
             feed_url=self.abs_url(path),
             page_url=self.abs_url(page_path),
             title=title,
             subtitle=self.settings.description,
             language=self.settings.language,
-            articles=[a for a in articles if not a.draft][: self.settings.feed_size],
+            articles=newest_published(articles, self.settings.feed_size),
             entry_of=self._feed_entry,
         )
 

@@ -18,9 +18,10 @@ what it needs: the head (which files the base was made of), then the base
 without the parts it reads on demand: the related memo (when an edit changes an
 article's top words), bodies (from the parse cache, for the pages and feed entries
 it renders) and the outputs that show each edited article's card (rows of their
-own). The base keeps its routes as keys (library.KeptRoutes): Route objects are
-made again only for the outputs the build fingerprints. A preview server keeps
-the snapshot in memory and reads none of it.
+own). The base keeps its routes as keys (library.KeptRoutes) and each article pickled on
+its own (library.StoredArticles): Route objects and records are made again only for the
+outputs the build fingerprints. A preview server keeps the snapshot in memory and
+reads none of it.
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ from .cache import BuildCache
 from .config import Settings
 from .errors import CacheError, ErrorCollector
 from .ingest import BodyKey, Scan, parse_one
-from .library import KeptRoutes, Library, check_links
+from .library import Library, check_links, kept_form
 from .loader import SourceFile, parse_source
 from .markdown import RenderedBody, cut_at_word
 from .model import Article
@@ -467,12 +468,11 @@ def _store_base(cache: BuildCache, snapshot: Snapshot) -> None:
 def _store_rows(cache: BuildCache, snapshot: Snapshot) -> None:
     """The base, the memo, and the head. The base leaves out what has rows of its own
     (the related memo; content and origins, in the head) and the bodies the parse cache
-    holds (all but those with their HTML): see _CachedBodies. Its routes are kept as
-    KeptRoutes."""
+    holds (all but those with their HTML): see _CachedBodies. Its articles and routes
+    are kept in the forms that are read on demand (library.kept_form)."""
     library = snapshot.library
     bodies = {key: body for key, body in library.bodies.items() if body.html is not None}
-    kept = replace(library, related_memo=None, bodies=bodies)
-    kept.routes = KeptRoutes(library.routes, kept)
+    kept = kept_form(replace(library, related_memo=None, bodies=bodies))
     base = replace(snapshot, library=kept, content={}, origins={}, card_users={})
     cache.store_state(_BASE, base)
     cache.store_state(_MEMO, (snapshot.token, library.related_memo))

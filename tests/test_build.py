@@ -104,6 +104,27 @@ def test_author_page_lists_articles_and_interviews(site):
     assert "writes on Russia" in text_of(kenan.cssselect(".author-bio")[0])
 
 
+def test_a_person_named_twice_in_one_article_lists_it_once(tmp_path):
+    site = copy_site("basic", tmp_path / "site")
+    article = site / "content/articles/caucasus-balance.md"
+    article.write_text(
+        article.read_text().replace(
+            "authors: kenan-agazade", "authors: [kenan-agazade, kenan-agazade]"
+        )
+    )
+    output = tmp_path / "out"
+    build(site, output, search=False)
+    pages = [html(output, "authors/kenan-agazade/"), html(output, "authors/kenan-agazade/page/2/")]
+    assert text_of(pages[0].cssselect("#articles-heading .count")[0]) == "3"
+    hrefs = [a.get("href") for page in pages for a in page.cssselect(".card-title a")]
+    assert sorted(hrefs) == [
+        "/articles/caucasus-balance/",
+        "/articles/early-warning/",
+        "/articles/strategic-stability/",
+    ]
+    assert not (output / "authors/kenan-agazade/page/3").exists()
+
+
 def test_person_without_file_gets_a_page(site):
     page = html(site, "authors/ola-nordmann/")
     assert text_of(page.cssselect("h1")[0]) == "Ola Nordmann"

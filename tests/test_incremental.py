@@ -15,13 +15,14 @@ from support.site import SITES, build, contents, html, snapshot, text_of
 
 from sitegen import cache as cache_module
 from sitegen import dates
+from sitegen import snapshot as snapshot_module
 from sitegen.build import prepare
 from sitegen.buildstate import BuildOptions
 from sitegen.cache import BuildCache
 from sitegen.config import load_settings
 from sitegen.errors import BuildFailed, ErrorCollector
 from sitegen.ingest import parse_one, scan_sources
-from sitegen.library import KeptRoutes
+from sitegen.library import KeptRoutes, StoredArticles, kept_form
 from sitegen.loader import SourceFile
 from sitegen.render import Renderer
 from sitegen.snapshot import forget as forget_snapshot
@@ -284,6 +285,54 @@ def test_kept_routes_make_again_every_route_the_library_made(tmp_path):
     assert kinds >= {"term", "term_feed", "archive", "archive_year", "page", "sitemap"}
     assert any(route.pager is not None and route.pager.number > 1 for route in made)
     assert kept[-3:] == made[-3:] and kept[-1] is kept[len(kept) - 1]
+
+
+def test_a_kept_library_reads_back_every_list_and_record_the_library_made(tmp_path):
+    # A kept snapshot stores each article on its own and every list of them as slugs; a
+    # patching build unpickles only the records it reads. Every list must read back as
+    # the very sequence the full build made, one record per slug.
+    site = tmp_path / "site"
+    shutil.copytree(SITES / "basic", site)
+    library = prepare(BuildOptions(site_dir=site, output_dir=tmp_path / "out")).library
+    library.html_loader = None
+    kept = pickle.loads(pickle.dumps(kept_form(library)))
+    store = kept.articles_by_slug
+    assert isinstance(store, StoredArticles) and not store._made  # nothing read yet
+    assert list(kept.articles[1:3]) == list(library.articles[1:3])
+    assert len(store._made) == 2  # a slice reads its own items only
+    assert list(kept.articles) == list(library.articles) and len(kept.articles) > 3
+    assert dict(store) == dict(library.articles_by_slug)
+    assert all(kept.articles[i] is store[a.slug] for i, a in enumerate(library.articles))
+    assert library.articles[0] in kept.articles and "no-such-slug" not in store
+    for name in ("years", "written_by", "interviews_of"):
+        lists = getattr(library, name)
+        assert {k: list(v) for k, v in getattr(kept, name).items()} == {
+            k: list(v) for k, v in lists.items()
+        }, name
+    assert any(library.interviews_of.values())
+    for taxonomy, entries in library.taxonomies.items():
+        for slug, entry in entries.items():
+            again = kept.taxonomies[taxonomy][slug]
+            assert again.term == entry.term and list(again.articles) == list(entry.articles)
+    assert list(kept.routes) == list(library.routes)
+
+
+def test_a_body_edit_reads_only_the_records_of_the_outputs_it_fingerprints(tmp_path):
+    # At 10,000 articles, unpickling every record took half of loading the kept library.
+    # A body edit shows its article's card on a page of each list it is in; the build must
+    # read those pages' records, not the archive's.
+    site = _many_articles(tmp_path, 300)
+    output = tmp_path / "out"
+    build(site, output, search=False)
+    article = site / "content/articles/a-150.md"
+    article.write_text(article.read_text() + "\nA correction.\n")
+    forget_snapshot()  # as a new `sitegen build` process
+    assert build(site, output, search=False).patched == 1
+    store = snapshot_module._MEMORY[3].library.articles_by_slug
+    assert isinstance(store, StoredArticles) and len(store) == 300
+    assert 0 < len(store._made) <= 60  # a page of each of its lists, and its feeds' newest
+    assert "A correction." in text_of(html(output, "articles/a-150/"))
+    _assert_like_clean(site, output, tmp_path, "records", search=False)
 
 
 @pytest.mark.parametrize(
