@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import hashlib
+import operator
 import os
 import time
 from collections.abc import Iterator, Mapping
@@ -432,7 +433,7 @@ def _render_and_write(
         formatted = formatted_dates()
         if len(formatted[1]) != prepared.dates_kept:  # this process knows more
             prepared.cache.store_state(DATES_STATE, formatted)
-    pages = sum(1 for path in result.paths if path.endswith(".html"))
+    pages = sum(map(operator.methodcaller("endswith", ".html"), result.paths))  # 41,000, in C
     # The next build with the same inputs has nothing to do. The signature was taken before
     # any input was read, so a file changed while this build ran no longer matches it: the
     # next build sees the change, and no second walk of the inputs is needed to tell.

@@ -13,13 +13,12 @@ import contextlib
 import errno
 import functools
 import hashlib
+import json
 import os
 import stat
 from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-
-import orjson
 
 from .errors import OutputError
 
@@ -156,7 +155,7 @@ def _legacy_manifest(output: Path) -> Manifest:
     """The JSON manifest sitegen wrote before: its files, so that a build still deletes
     those it produces no more."""
     try:
-        data = orjson.loads((output / LEGACY_MANIFEST).read_bytes())
+        data = json.loads((output / LEGACY_MANIFEST).read_bytes())
         files = {str(path): str(sha) for path, sha in dict(data["files"]).items()}
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return Manifest()
