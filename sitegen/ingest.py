@@ -11,6 +11,7 @@ import hashlib
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -110,6 +111,11 @@ class Scan:
     fingerprint: str
     delta: dict[str, tuple[tuple[int, int, int], str]]  # the part of `known` from the small row
     read: list[str]  # shown paths of the files read: the only entries that can have changed
+
+    @cached_property
+    def keys(self) -> dict[str, str]:
+        """Shown path -> content key, of every file scanned."""
+        return {source.shown: key for key, source, _ in self.jobs}
 
     def store_stats(self, cache: BuildCache) -> None:
         """The stats for the next build: when the same files are there, the entries that
