@@ -132,7 +132,10 @@ def prepare(
     key = snapshot_key(options, settings, template_sources, assets)
     patch = None
     if options.use_cache and not errors.errors and not late.errors:
-        patch = try_patch(cache, key, scan, settings, options)
+        try:
+            patch = try_patch(cache, key, scan, settings, options)
+        except CacheError:  # the kept library names a record the cache lost
+            patch = None
     ingested = None
     if patch is not None:
         library = patch.library

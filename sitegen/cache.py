@@ -21,6 +21,7 @@ _SCHEMA = """
 CREATE TABLE IF NOT EXISTS parsed (key TEXT PRIMARY KEY, meta BLOB NOT NULL, html BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS state (name TEXT PRIMARY KEY, value BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS cards (slug TEXT PRIMARY KEY, token TEXT NOT NULL, paths TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS records (slug TEXT PRIMARY KEY, token TEXT NOT NULL, record BLOB NOT NULL);
 """
 _COMPLETE = ""  # the slug of the row that says a set of card rows was written whole
 
@@ -131,6 +132,24 @@ class BuildCache:
             db.execute("DELETE FROM live")
             db.executemany("INSERT OR IGNORE INTO live VALUES (?)", ((k,) for k in live))
             db.execute("DELETE FROM parsed WHERE key NOT IN (SELECT key FROM live)")
+
+    # -- a kept library's articles, each pickled on its own ------------------------------
+    def record(self, token: str, slug: str) -> bytes | None:
+        """The article `slug` as the base `token` stored it; None if it is not there."""
+        rows = self._query("SELECT record FROM records WHERE slug = ? AND token = ?", (slug, token))
+        return rows[0][0] if rows else None
+
+    def store_records(self, token: str, records: Mapping[str, bytes]) -> None:
+        """All the articles of the base `token`, in place of another base's."""
+        db = self._db()
+        if db is None:
+            return
+        with contextlib.suppress(sqlite3.Error), db:
+            db.execute("DELETE FROM records")
+            db.executemany(
+                "INSERT INTO records VALUES (?, ?, ?)",
+                ((slug, token, record) for slug, record in records.items()),
+            )
 
     # -- the outputs that show each article's card ----------------------------------
     def cards(self, token: str, slugs: Iterable[str]) -> dict[str, set[str]] | None:

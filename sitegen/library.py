@@ -464,37 +464,48 @@ class KeptRoutes(Sequence[Route]):
 
 
 class StoredArticles(Mapping[str, Article]):
-    """Articles by slug as a kept snapshot stores them: each one pickled on its own, and
-    unpickled when first read. A build that patches a body edit reads a few hundred of
-    them (the cards of the pages it fingerprints); unpickling all 10,000 with their dates,
-    terms and lines took half of loading the snapshot. A record is made once, so the
-    same slug always gives the same object."""
+    """Articles by slug as a kept snapshot stores them: each one pickled on its own, in a
+    row of the cache, and unpickled when first read. A build that patches a body edit
+    reads about a hundred of them (the cards of the pages it fingerprints); the 10,000
+    records with their dates, terms and lines were half of loading the snapshot, and
+    their bytes half of its row. A record is made once, so a slug always gives the same
+    object. Pickled as its slugs; `read` (set once unpickled) gives a record's bytes."""
 
-    def __init__(self, blobs: dict[str, bytes]) -> None:
-        self._blobs = blobs
+    def __init__(self, slugs: dict[str, None], records: dict[str, bytes] | None = None) -> None:
+        self._slugs = slugs  # a dict for its order
+        self.records = records or {}  # what is in memory: all, when just made
+        self.read: Callable[[str], bytes] | None = None
         self._made: dict[str, Article] = {}
 
     @classmethod
     def of(cls, articles: Mapping[str, Article]) -> StoredArticles:
-        return cls({slug: pickle.dumps(a, pickle.HIGHEST_PROTOCOL) for slug, a in articles.items()})
+        records = {slug: pickle.dumps(a, pickle.HIGHEST_PROTOCOL) for slug, a in articles.items()}
+        return cls(dict.fromkeys(records), records)
 
     def __reduce__(self) -> Any:
-        return (StoredArticles, (self._blobs,))
+        return (StoredArticles, (self._slugs,))
 
     def __getitem__(self, slug: str) -> Article:
         article = self._made.get(slug)
         if article is None:
-            article = self._made[slug] = pickle.loads(self._blobs[slug])
+            if slug not in self._slugs:
+                raise KeyError(slug)
+            record = self.records.get(slug)
+            if record is None:
+                if self.read is None:
+                    raise KeyError(slug)
+                record = self.read(slug)
+            article = self._made[slug] = pickle.loads(record)
         return article
 
     def __contains__(self, slug: object) -> bool:
-        return slug in self._blobs
+        return slug in self._slugs
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self._blobs)
+        return iter(self._slugs)
 
     def __len__(self) -> int:
-        return len(self._blobs)
+        return len(self._slugs)
 
 
 class ArticleRefs(Sequence[Article]):

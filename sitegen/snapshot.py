@@ -28,9 +28,9 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from . import __version__
 from .assets import Asset
@@ -39,7 +39,7 @@ from .cache import BuildCache
 from .config import Settings
 from .errors import CacheError, ErrorCollector
 from .ingest import BodyKey, Scan, parse_one
-from .library import Library, check_links, kept_form
+from .library import Library, StoredArticles, check_links, kept_form
 from .loader import SourceFile, parse_source
 from .markdown import RenderedBody, cut_at_word
 from .model import Article
@@ -134,11 +134,25 @@ def _load(cache: BuildCache, overlay: dict[str, Any], head: _Head) -> Snapshot |
     snapshot.card_users, snapshot.cards_in_cache = {}, True
     library = snapshot.library
     library.bodies = _CachedBodies(library.bodies, library.content_keys, cache)
+    if isinstance(library.articles_by_slug, StoredArticles):
+        library.articles_by_slug.read = _record_reader(cache, snapshot.token)
     try:
         _apply(snapshot, overlay)
     except (KeyError, TypeError, ValueError, AttributeError):
         return None  # an overlay of another shape (an older sitegen): build in full
     return snapshot
+
+
+def _record_reader(cache: BuildCache, token: str) -> Callable[[str], bytes]:
+    """How a kept library reads an article's record (see library.StoredArticles)."""
+
+    def read(slug: str) -> bytes:
+        record = cache.record(token, slug)
+        if record is None:  # the build starts again from the archive: see build.prepare
+            raise CacheError("the build cache lost an entry", str(cache.path), key="cache")
+        return record
+
+    return read
 
 
 class _CachedBodies(dict):
@@ -480,6 +494,7 @@ def _store_rows(cache: BuildCache, snapshot: Snapshot) -> None:
     library = snapshot.library
     bodies = {key: body for key, body in library.bodies.items() if body.html is not None}
     kept = kept_form(replace(library, related_memo=None, bodies=bodies))
+    cache.store_records(snapshot.token, cast(StoredArticles, kept.articles_by_slug).records)
     base = replace(snapshot, library=kept, content={}, origins={}, card_users={})
     cache.store_state(_BASE, base)
     cache.store_state(_MEMO, (snapshot.token, library.related_memo))
