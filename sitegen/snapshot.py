@@ -18,10 +18,10 @@ what it needs: the head (which files the base was made of), then the base
 without the parts it reads on demand: the related memo (when an edit changes an
 article's top words), bodies (from the parse cache, for the pages and feed entries
 it renders) and the outputs that show each edited article's card (rows of their
-own). The base keeps its routes as keys (library.KeptRoutes) and each article pickled on
-its own (library.StoredArticles): Route objects and records are made again only for the
-outputs the build fingerprints. A preview server keeps the snapshot in memory and
-reads none of it.
+own). The base keeps its routes as keys (library.KeptRoutes), and each article pickled
+in a row of its own (library.StoredArticles): Route objects and records are made again
+only for the outputs the build fingerprints. A preview server keeps the snapshot in
+memory and reads none of it.
 """
 
 from __future__ import annotations
@@ -148,7 +148,7 @@ def _record_reader(cache: BuildCache, token: str) -> Callable[[str], bytes]:
 
     def read(slug: str) -> bytes:
         record = cache.record(token, slug)
-        if record is None:  # the build starts again from the archive: see build.prepare
+        if record is None:  # the build starts again from the archive (build.prepare, _build)
             raise CacheError("the build cache lost an entry", str(cache.path), key="cache")
         return record
 
@@ -183,9 +183,10 @@ class _CachedBodies(dict):
         return (dict, (dict(self),))  # pickled as the plain dict of what it has loaded
 
 
-def _changed(
-    content: Mapping[str, str], scan: Scan, patched: int
-) -> list[tuple[str, SourceFile, bytes | None]] | None:
+_Changed = list[tuple[str, SourceFile, bytes | None]]  # jobs of a scan, as _changed gives them
+
+
+def _changed(content: Mapping[str, str], scan: Scan, patched: int) -> _Changed | None:
     """The scanned files whose content is not `content`'s; None when the set of files
     differs, or when the overlay (`patched` articles so far) would grow past its bound."""
     if content.keys() != scan.keys.keys():
@@ -199,7 +200,6 @@ def _changed(
 
 # (token, key, content, origins) of the base: what tells whether it is worth loading.
 _Head = tuple[str, str, dict[str, str], dict[str, tuple[str, str]]]
-_Changed = list[tuple[str, SourceFile, bytes | None]]  # jobs of the scan, as _changed gives them
 
 
 def _worth_loading(
