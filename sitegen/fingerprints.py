@@ -41,6 +41,10 @@ class Fingerprints:
         # an article's body can change, for the next build (see snapshot.py).
         self.uses: dict[str, tuple[str, ...]] = {}
         self._using: list[str] = []
+        # Which articles each output lists as cards, for the renderer to share the cards
+        # that many outputs show (render._shared_cards).
+        self.listed: dict[str, tuple[str, ...]] = {}
+        self._path = ""
 
     @cache  # noqa: B019 - one Fingerprints object lives for one build
     def template(self, name: str) -> str:
@@ -76,12 +80,16 @@ class Fingerprints:
         return _hash(self._person(slug))
 
     def cards(self, articles: Iterable[Any]) -> list[str]:
-        return [self.card(a.slug) for a in articles]
+        """The hashes of a list's cards; the output being fingerprinted lists them."""
+        slugs = tuple(a.slug for a in articles)
+        self.listed[self._path] = slugs
+        return [self.card(slug) for slug in slugs]
 
     def route(self, route: Route, template: str | None) -> str:
         pager = route.pager
         paging = (pager.number, pager.total, pager.count, pager.base) if pager else None
         self._using = []
+        self._path = route.path
         inputs = getattr(self, f"_{route.kind}", self._static)(route)
         if self._using:
             self.uses[route.path] = tuple(self._using)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 import operator
+from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
@@ -22,7 +23,7 @@ from .errors import SitegenError
 from .fingerprints import Fingerprints
 from .library import Library, Pager, Route, TermEntry, newest_published, works_of
 from .model import TYPE_LABELS, Article, Author, Page
-from .parallel import chunks, parallel_map
+from .parallel import MIN_ITEMS, chunks, parallel_map, worker_count
 from .templates import template_error
 
 TEMPLATES = {
@@ -140,6 +141,10 @@ class Renderer:
             }
             self._cards[article.slug] = view
         return view
+
+    def keep_cards(self, made: Mapping[str, Markup], heading: str = "h2") -> None:
+        """Cards rendered elsewhere (`_shared_cards`), as `render_card` would have made them."""
+        self._card_html.update(((slug, heading), html) for slug, html in made.items())
 
     def render_card(self, article: dict[str, Any], heading: str = "h2") -> Markup:
         """`partials/card.html` for one article, rendered once per heading level."""
@@ -631,6 +636,7 @@ def render_site(
         for asset in assets.values():
             add(asset.output, hashlib.sha256(asset.data).hexdigest(), partial(_asset_bytes, asset))
 
+    _shared_cards(renderer, jobs, prints.listed)
     _JOBS, _SINK = jobs, sink
     try:
         batches = chunks(range(len(jobs)), 32)
@@ -642,6 +648,48 @@ def render_site(
         _JOBS, _SINK = [], None
     files = {path: data for (path, _), data in zip(jobs, rendered, strict=True)}
     return RenderResult(files, kept, fingerprints, prints.uses)
+
+
+_CARD_RENDERER: Renderer | None = None  # set before workers fork: read by _cards_in
+
+
+def _shared_cards(
+    renderer: Renderer,
+    jobs: Sequence[tuple[str, Any]],
+    listed: Mapping[str, Sequence[str]],
+) -> None:
+    """The cards that more than one page to render lists, rendered once before the page
+    workers fork. Each worker renders every card it meets: on a cold build, two workers
+    rendered nearly every card twice, a second of the build at 10,000 articles. Cards are
+    made at the partial's default heading level; a list that asks for another makes its
+    own, as does a list of one page only, which no other worker would render again."""
+    global _CARD_RENDERER
+    if worker_count() < 2:
+        return  # one process renders each card once anyway
+    times = Counter(slug for path, _ in jobs for slug in listed.get(path, ()))
+    shared = [slug for slug, count in times.items() if count > 1]
+    if len(shared) < MIN_ITEMS:
+        return
+    _CARD_RENDERER = renderer
+    try:
+        for made, formatted in parallel_map(_cards_in, chunks(shared, 250), min_items=2):
+            renderer.keep_cards(made)
+            dates.add_dates(formatted)
+    finally:
+        _CARD_RENDERER = None
+
+
+def _cards_in(slugs: Sequence[str]) -> tuple[dict[str, Markup], dict[Any, str]]:
+    assert _CARD_RENDERER is not None
+    renderer = _CARD_RENDERER
+    articles = renderer.library.articles_by_slug
+    made = {}
+    for slug in slugs:
+        try:
+            made[slug] = renderer.render_card(renderer.card(articles[slug]))
+        except Exception:  # the page that lists it fails too, and reports it in context
+            continue
+    return made, dates.new_dates()
 
 
 def _outside(library: Library, only: Collection[str] | None, kept: set[str]) -> Sequence[Route]:

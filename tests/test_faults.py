@@ -241,6 +241,33 @@ def test_a_page_failing_in_a_worker_leaves_the_output_as_it_was(tmp_path: Path) 
     assert leftovers(output) == []
 
 
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_a_card_failing_for_one_article_names_the_card_partial(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, workers: str
+) -> None:
+    """Cards that many pages list are rendered once before the page workers start; one
+    that fails there still fails the build as it would in one process: the card partial's
+    file and line, and the output as it was."""
+    monkeypatch.setenv("SITEGEN_WORKERS", workers)
+    site, output = tmp_path / "site", tmp_path / "output"
+    write_archive(site, OLD_TITLE, articles=300)
+    build_site(BuildOptions(site_dir=site, output_dir=output, search=False, use_cache=False))
+    before = snapshot(output)
+    retitle(site, NEW_TITLE)
+    (site / "templates/partials").mkdir(parents=True)
+    default = Path(__file__).parents[1] / "templates/partials/card.html"
+    lines = default.read_text().splitlines(keepends=True)
+    failing = "{% if article.slug == 'a-0250' %}{{ no_such_value.name }}{% endif %}\n"
+    (site / "templates/partials/card.html").write_text("".join([*lines[:2], failing, *lines[2:]]))
+    with pytest.raises(BuildFailed) as failed:
+        build_site(BuildOptions(site_dir=site, output_dir=output, search=False, use_cache=False))
+    (error,) = failed.value.errors
+    assert "no_such_value" in error.message
+    assert error.path.endswith("templates/partials/card.html") and error.line == 3
+    assert snapshot(output) == before
+    assert leftovers(output) == []
+
+
 def assert_each_file_old_or_new(output: Path, archive: dict[str, Path]) -> dict[str, bytes]:
     old, new = tree(archive["old"]), tree(archive["new"])
     after = tree(output)
