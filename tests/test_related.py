@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
@@ -13,6 +14,7 @@ from sitegen.config import Settings
 from sitegen.loader import parse_article
 from sitegen.model import ArchiveDate, Article
 from sitegen.related import (
+    STOP_WORDS,
     compute_related,
     normalise_title,
     patch_related,
@@ -91,6 +93,41 @@ _PROSE = st.text(
 def test_words_are_found_as_the_pattern_finds_them(text):
     # Related lists rest on each article's words: the fast split must find the same ones.
     assert sorted(words(text)) == sorted(re.findall(r"[^\W\d_]{4,}", text.casefold()))
+
+
+def _top_words_as_defined(title: str, text: str) -> tuple[str, ...]:
+    counts = Counter(re.findall(r"[^\W\d_]{4,}", text.casefold()))
+    for word in re.findall(r"[^\W\d_]{4,}", title.casefold()):
+        counts[word] += 3
+    ranked = sorted((-n, word) for word, n in counts.items() if word not in STOP_WORDS)
+    return tuple(word for _, word in ranked[:12])
+
+
+# Twenty words, some of them stop words or in other scripts, each repeated up to four times
+# (so that counts tie at the twelfth place), shuffled among bits of prose.
+_VOCABULARY = ["radar", "Radar", "signal", "border", "water", "grain", "trade", "treaty"]
+_VOCABULARY += ["power", "cable", "forest", "which", "would", "naïve", "straße", "ДОМА"]
+_VOCABULARY += ["中文中文", "école", "don’t", "co-op"]
+_REPEATS = (
+    st.tuples(
+        st.lists(st.integers(0, 4), min_size=len(_VOCABULARY), max_size=len(_VOCABULARY)),
+        st.lists(_PROSE, max_size=5),
+    )
+    .map(
+        lambda drawn: (
+            [w for w, n in zip(_VOCABULARY, drawn[0], strict=True) for _ in range(n)] + drawn[1]
+        )
+    )
+    .flatmap(st.permutations)
+    .map(" ".join)
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(_PROSE, _REPEATS)
+def test_top_words_are_the_most_frequent_words_as_the_pattern_finds_them(title, text):
+    # Counted as bytes for speed, ranked by count and then alphabetically, as in text.
+    assert top_words(title, text) == _top_words_as_defined(title, text)
 
 
 def test_catch_all_keys_stay_bounded():
