@@ -658,11 +658,12 @@ def _shared_cards(
     jobs: Sequence[tuple[str, Any]],
     listed: Mapping[str, Sequence[str]],
 ) -> None:
-    """The cards that more than one page to render lists, rendered once before the page
-    workers fork. Each worker renders every card it meets: on a cold build, two workers
-    rendered nearly every card twice, a second of the build at 10,000 articles. Cards are
-    made at the partial's default heading level; a list that asks for another makes its
-    own, as does a list of one page only, which no other worker would render again."""
+    """Render each card that two or more of the pages to render list, once, before the
+    page workers fork, which inherit them. A worker renders every card it meets: on a cold
+    build, two workers rendered nearly every card twice, a second of the build at 10,000
+    articles. Cards are made at the partial's default heading level; a list that asks for
+    another makes its own, as does the one page listing a card, which no other worker
+    would render again."""
     global _CARD_RENDERER
     if worker_count() < 2:
         return  # one process renders each card once anyway
