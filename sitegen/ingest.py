@@ -172,14 +172,15 @@ def scan_sources(
                 jobs.append((seen[1], source, None))
                 stats[source.shown] = seen
                 continue
-            data = source.path.read_bytes()
+            data = source.read(stat.st_size)
         except OSError as exc:
             errors.add(ContentError(f"cannot read file: {exc.strerror or exc}", source.shown))
             continue
         digest = hashlib.sha256(data)
         digest.update(f"\0{fingerprint}\0{source.kind}\0{source.shown}".encode())
-        jobs.append((digest.hexdigest(), source, data))
-        stats[source.shown] = (signature, digest.hexdigest())
+        key = digest.hexdigest()
+        jobs.append((key, source, data))
+        stats[source.shown] = (signature, key)
         read.append(source.shown)
     return Scan(jobs, stats, known, fingerprint, delta, read)
 
@@ -214,7 +215,7 @@ def ingest(
     for key, source, data in jobs:
         if key not in cached and data is None:  # not cached after all: read the file
             try:
-                data = source.path.read_bytes()
+                data = source.read()
             except OSError as exc:
                 errors.add(ContentError(f"cannot read file: {exc.strerror or exc}", source.shown))
                 continue

@@ -235,7 +235,7 @@ def _worth_loading(
         if before is None:
             continue  # not in the parse cache: the base will tell
         try:
-            record, problems = parse_source(source, data or source.path.read_bytes(), settings)
+            record, problems = parse_source(source, data or source.read(), settings)
         except OSError:
             return None
         if problems or record is None or replace(record, body="") != before[0]:
@@ -328,7 +328,7 @@ def try_patch(
             return None
         if data is None:
             try:
-                data = source.path.read_bytes()
+                data = source.read()
             except OSError:
                 return None  # the full build reports it
         record, body, problems = parse_one(source, data, settings)

@@ -353,3 +353,17 @@ def test_failed_build_does_not_create_a_new_output_folder(tmp_path, capsys):
     assert main(["build", "--site", str(site), "--output", str(output)]) == 1
     assert capsys.readouterr().err.splitlines()[-1] == "1 error"
     assert not output.exists()
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/mem"), reason="needs Linux's /proc")
+def test_a_content_file_that_cannot_be_read_is_named(tmp_path, baseline_site, capsys):
+    """A read that fails (here, a link to memory that reads as an I/O error) is one line
+    naming the file, not a traceback, and the last output stays."""
+    site = prebuilt_site(tmp_path, baseline_site, {})
+    os.symlink("/proc/self/mem", site / "content" / "articles" / "unreadable.md")
+    before = snapshot(site / "output")
+    assert main(["build", "--site", str(site)]) == 1
+    lines = capsys.readouterr().err.splitlines()
+    assert lines[0] == "error: content/articles/unreadable.md: cannot read file: Input/output error"
+    assert lines[-1] == "1 error"
+    assert_unchanged(site / "output", before)
