@@ -5,6 +5,10 @@ process that rendered it (`Staging.stage`); only when all are written are they
 renamed into place, by the build's own process. Unchanged files keep their mtimes.
 Files listed in the previous manifest and produced no more are deleted; no
 other file is ever removed. The manifest is written last (see Manifest).
+
+A first build (no output folder yet, as on a deploy from a clean checkout) writes each
+file under its own name in a folder of its own beside the output, and renames that
+folder into place once complete: one rename instead of one a file.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ import functools
 import hashlib
 import json
 import os
+import shutil
 import stat
 from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -26,6 +31,7 @@ MANIFEST = ".sitegen-manifest"
 LEGACY_MANIFEST = ".sitegen-manifest.json"  # what sitegen wrote before manifest 2
 MARKER = ".sitegen-writing"
 TMP_TAG = ".sitegen-tmp-"
+FRESH_TAG = ".sitegen-new-"  # `.<output>.sitegen-new-<pid>`: a first build's folder
 _HEADER = b"#sitegen-manifest 2 "
 NO_PRINT = "-"  # the fingerprint of a file no fingerprint describes (the search index's)
 _MAX_APPENDED = 20_000  # lines appended before the next write rewrites the whole file
@@ -233,6 +239,31 @@ def _describe(exc: OSError) -> tuple[str, str | None]:
     return exc.strerror or str(exc), None
 
 
+def _remove_dead_fresh(output: Path) -> None:
+    """The folders of first builds into `output` that were killed before they were
+    complete (their process is gone); this process's own pid may be a dead one's reused."""
+    prefix = f".{output.name}{FRESH_TAG}"
+    try:
+        names = os.listdir(output.parent)
+    except OSError:
+        return
+    for name in names:
+        pid = name[len(prefix) :]
+        ours = name.startswith(prefix) and pid.isdigit()
+        if ours and (int(pid) == os.getpid() or not _alive(int(pid))):
+            shutil.rmtree(output.parent / name, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # another user's: alive
+        return True
+    return True
+
+
 def _remove_temporaries(output: Path, tag: str = TMP_TAG) -> None:
     """Temporary files whose name carries `tag`: any build's, or one build's own."""
     for root, _dirs, names in os.walk(output):
@@ -288,8 +319,15 @@ class Staging:
 
     def __init__(self, output: Path, patching: bool = False) -> None:
         self.output = output.resolve()
+        # With no output folder yet, files go straight to their names in a folder of this
+        # build's own (see the module's notes); whatever happens, none is half there.
+        self.fresh: Path | None = None
+        if not os.path.lexists(self.output):
+            self.fresh = self.output.parent / f".{self.output.name}{FRESH_TAG}{os.getpid()}"
+            _remove_dead_fresh(self.output)
+        folder = self.fresh or self.output
         try:
-            self.output.mkdir(parents=True, exist_ok=True)
+            folder.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             message, hint = _describe(exc)
             raise OutputError(
@@ -298,12 +336,12 @@ class Staging:
         self.manifest = load_manifest(self.output)
         if not patching:  # parsed before workers fork, or each would parse it again
             self.manifest.entries()
-        self.interrupted = (self.output / MARKER).exists()
+        self.interrupted = self.fresh is None and (self.output / MARKER).exists()
         if self.interrupted:  # a build was killed while writing: its leftovers go first
             _remove_temporaries(self.output)
             (self.output / MARKER).unlink()
         self.tag = f"{TMP_TAG}{os.getpid()}"  # the same in every process of this build
-        self._root = str(self.output)
+        self._root = str(folder)
         self._marked_by = 0  # the process that last made sure the marker exists
         self._renaming = False
         self._folders: set[str] = set()
@@ -314,19 +352,24 @@ class Staging:
         _check_inside(self.output, path)
         new_hash = digest(data)
         target = f"{self._root}/{path}"
-        entry = None if self.interrupted else self.manifest.get(path)  # after a kill, disk
-        old_hash = entry[0] if entry is not None else None
-        try:
-            found = os.stat(target)
-        except OSError:
-            found = None  # nothing there yet: the common case of a new output
-        if found is not None:
-            if stat.S_ISDIR(found.st_mode) and not os.path.islink(target):
-                raise OutputError("a folder stands where a file must go", target, hint="remove it")
-            if _unchanged(target, found.st_size, new_hash, old_hash, data):
-                return Staged(path, new_hash, None)
         folder, name = target.rsplit("/", 1)
-        temporary = f"{folder}/.{name}{self.tag}"
+        if self.fresh is not None:  # a folder of this build's own: the file's own name
+            temporary = target
+        else:
+            entry = None if self.interrupted else self.manifest.get(path)  # after a kill, disk
+            old_hash = entry[0] if entry is not None else None
+            try:
+                found = os.stat(target)
+            except OSError:
+                found = None  # nothing there yet: the common case of a new output
+            if found is not None:
+                if stat.S_ISDIR(found.st_mode) and not os.path.islink(target):
+                    raise OutputError(
+                        "a folder stands where a file must go", target, hint="remove it"
+                    )
+                if _unchanged(target, found.st_size, new_hash, old_hash, data):
+                    return Staged(path, new_hash, None)
+            temporary = f"{folder}/.{name}{self.tag}"
         try:
             self._mark()
             if folder not in self._folders:
@@ -343,7 +386,7 @@ class Staging:
 
     def _mark(self) -> None:
         """The marker tells the next build that temporaries may be lying about."""
-        if self._marked_by != os.getpid():
+        if self._marked_by != os.getpid() and self.fresh is None:
             with open(self.output / MARKER, "ab"):
                 pass
             self._marked_by = os.getpid()
@@ -373,6 +416,8 @@ class Staging:
         fingerprints = fingerprints or {}
         manifest = self.manifest
         made = {item.path: (item.hash, fingerprints.get(item.path, NO_PRINT)) for item in staged}
+        if self.fresh is not None:
+            return self._commit_fresh(self.fresh, made)
         changed = sorted((item.path, item.temporary) for item in staged if item.temporary)
         fresh = {path: entry for path, entry in made.items() if manifest.get(path) != entry}
         stale: list[str] = []
@@ -408,9 +453,32 @@ class Staging:
             (self.output / MARKER).unlink()
         return WriteReport(len(changed), total - len(changed), deleted)
 
+    def _commit_fresh(self, fresh: Path, made: dict[str, Entry]) -> WriteReport:
+        """A first build's folder, complete with its manifest, becomes the output folder."""
+        try:
+            _write_manifest(fresh, made)
+            os.rename(fresh, self.output)
+        except OSError as exc:
+            if exc.errno in (errno.EEXIST, errno.ENOTEMPTY):
+                raise OutputError(
+                    "the output folder appeared while this build ran",
+                    self.output,
+                    hint="another build wrote it: build again",
+                ) from None
+            message, hint = _describe(exc)
+            raise OutputError(f"cannot finish writing: {message}", self.output, hint=hint) from None
+        self.fresh = None
+        self._root = str(self.output)
+        _remember_manifest(self.output, Manifest(entries=made))
+        return WriteReport(len(made), 0, 0)
+
     def abandon(self) -> None:
         """Remove this build's temporaries (those of every process), then the marker; once
-        renaming has begun, the marker stays: the manifest no longer tells what is on disk."""
+        renaming has begun, the marker stays: the manifest no longer tells what is on disk.
+        A first build's folder goes whole."""
+        if self.fresh is not None:
+            shutil.rmtree(self.fresh, ignore_errors=True)
+            return
         if (self.output / MARKER).exists():  # only a build that staged something made it
             _remove_temporaries(self.output, self.tag)
             if not self._renaming:

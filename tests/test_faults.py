@@ -23,7 +23,7 @@ from support.site import copy_site
 from sitegen.build import BuildOptions, build_site
 from sitegen.errors import BuildFailed
 from sitegen.parallel import worker_count
-from sitegen.writer import MANIFEST, MARKER, TMP_TAG
+from sitegen.writer import FRESH_TAG, MANIFEST, MARKER, TMP_TAG
 
 BASE_URL = "https://example.org/archive/"
 ARTICLES = 40
@@ -190,22 +190,44 @@ def processes_running(needle: str) -> list[int]:
     return found
 
 
-def test_a_killed_build_takes_its_workers_with_it(tmp_path: Path) -> None:
+def first_build_folder(output: Path, pid: int) -> Path:
+    """Where a first build (no output folder yet) writes, before renaming it to `output`."""
+    return output.parent / f".{output.name}{FRESH_TAG}{pid}"
+
+
+@pytest.mark.parametrize("first", [True, False], ids=["first-build", "rebuild"])
+def test_a_killed_build_takes_its_workers_with_it(tmp_path: Path, first: bool) -> None:
     """Workers write the files they render; once their build is killed they must stop, or
-    they would go on writing into the folder after it (and never exit)."""
+    they would go on writing into the folder after it (and never exit). The next build
+    clears what the killed one left: temporaries in the output folder, or the folder a
+    first build was writing."""
     site, output = tmp_path / "site", tmp_path / "output"
     write_archive(site, OLD_TITLE, articles=400)
+    if not first:
+        output.mkdir()
+        (output / "CNAME").write_text("archive.example.org\n")  # not sitegen's
     process = subprocess.Popen(
         sitegen(site, output, "--no-cache"), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
+    folder = first_build_folder(output, process.pid) if first else output
+
+    def writing() -> bool:  # a first build's folder holds the killed build's files only
+        if first:
+            return folder.exists() and bool(os.listdir(folder))
+        return (output / MARKER).exists()
+
     deadline = time.monotonic() + BUILD_TIMEOUT_S
-    while not (output / MARKER).exists() and process.poll() is None:  # workers are writing
+    while not writing() and process.poll() is None:  # workers are writing
         assert time.monotonic() < deadline, "the build never started writing"
         time.sleep(0.0005)
     assert process.poll() is None, "the build finished before it could be killed"
     process.kill()
     process.wait()
-    left = set(leftovers(output))
+
+    def written() -> set[str]:
+        return set(tree(folder)) if first else set(leftovers(output))
+
+    left = written()
     deadline = time.monotonic() + 30
     while processes_running(str(site)) and time.monotonic() < deadline:
         time.sleep(0.05)
@@ -213,10 +235,13 @@ def test_a_killed_build_takes_its_workers_with_it(tmp_path: Path) -> None:
     time.sleep(0.5)
     # At most the file each worker was creating at that instant; a worker left running
     # would finish its whole share of the pages (dozens of files here).
-    late = set(leftovers(output)) - left
+    late = written() - left
     assert len(late) <= worker_count(), f"{len(late)} files written after the build was killed"
+    assert output.exists() != first, "a killed first build left an output folder"
     build_site(BuildOptions(site_dir=site, output_dir=output, search=False, use_cache=False))
     assert leftovers(output) == []
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["output", "site"]
+    assert (output / "articles/a-0200/index.html").is_file()
 
 
 def test_a_page_failing_in_a_worker_leaves_the_output_as_it_was(tmp_path: Path) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import errno
 import json
 import os
+import subprocess
 
 import pytest
 from support.site import snapshot
@@ -199,3 +200,75 @@ def test_an_output_path_with_a_line_break_is_refused(tmp_path):
         write_output({"a\nb.html": b"x"}, tmp_path)
     assert "line break" in refused.value.format()
     assert not (tmp_path / MANIFEST).exists()
+
+
+def first_build_folder(output, pid: int):
+    return output.parent / f".{output.name}{writer.FRESH_TAG}{pid}"
+
+
+def test_a_first_build_writes_a_folder_of_its_own_then_renames_it(tmp_path, monkeypatch):
+    """With no output folder yet, each file is written once under its own name, and the
+    folder appears whole: one rename, none a file."""
+    output = tmp_path / "site" / "output"  # its parent is made too
+    renamed = []
+    real_replace = os.replace
+    monkeypatch.setattr(os, "replace", lambda a, b: renamed.append(b) or real_replace(a, b))
+    report = write_output({"a/index.html": b"A", "b.txt": b"B"}, output)
+    assert (report.written, report.unchanged, report.deleted) == (2, 0, 0)
+    assert (output / "a/index.html").read_bytes() == b"A"
+    assert read_manifest(output) == {"a/index.html": digest(b"A"), "b.txt": digest(b"B")}
+    assert renamed == [first_build_folder(output, os.getpid()) / MANIFEST]  # the manifest's
+    assert sorted(p.name for p in output.parent.iterdir()) == ["output"]
+    assert not [p for p in output.rglob("*") if TMP_TAG in p.name or p.name == writer.MARKER]
+    report = write_output({"a/index.html": b"A", "b.txt": b"B2"}, output)  # now a rebuild
+    assert (report.written, report.unchanged) == (1, 1)
+
+
+def test_a_failed_first_build_leaves_no_folder(tmp_path, monkeypatch):
+    output = tmp_path / "output"
+    real_write = writer._write_file
+
+    def failing_write(path: str, data: bytes, *args) -> None:
+        if path.endswith("c.html"):
+            raise OSError(errno.ENOSPC, "No space left on device", path)
+        real_write(path, data, *args)
+
+    monkeypatch.setattr(writer, "_write_file", failing_write)
+    with pytest.raises(OutputError) as failed:
+        write_output({"a.html": b"A", "b.html": b"B", "c.html": b"C"}, output)
+    assert "no space left on device" in failed.value.format()
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_killed_first_builds_folder_goes_with_the_next_first_build(tmp_path):
+    """A folder left by a first build whose process is gone is removed; one whose process
+    still runs (a build going on beside this one) is left alone."""
+    output = tmp_path / "output"
+    gone = first_build_folder(output, _finished_pid())
+    running = first_build_folder(output, os.getppid())
+    for folder in (gone, running):
+        (folder / "articles/x").mkdir(parents=True)
+        (folder / "articles/x/index.html").write_bytes(b"half")
+    write_output({"a.html": b"A"}, output)
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["output", running.name])
+    assert (output / "a.html").read_bytes() == b"A"
+
+
+def _finished_pid() -> int:
+    process = subprocess.Popen(["true"])
+    process.wait()
+    return process.pid
+
+
+def test_an_output_folder_made_during_a_first_build_is_not_overwritten(tmp_path):
+    output = tmp_path / "output"
+    staging = writer.Staging(output)
+    staged = [staging.stage("a.html", b"A")]
+    output.mkdir()
+    (output / "theirs.html").write_bytes(b"another build's")
+    with pytest.raises(OutputError) as failed:
+        staging.commit(staged)
+    staging.abandon()
+    assert "the output folder appeared while this build ran" in failed.value.format()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["output"]
+    assert [p.name for p in output.iterdir()] == ["theirs.html"]
