@@ -125,7 +125,7 @@ class Page:
         return f"{self.slug}/"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class Term:
     """One value of a taxonomy, such as the topic `Strategic stability`."""
 
@@ -136,3 +136,8 @@ class Term:
     @property
     def url_path(self) -> str:
         return f"{self.taxonomy}/{self.slug}/"
+
+    def __repr__(self) -> str:
+        # The dataclass's own repr, without its guard against cycles (a Term holds only
+        # strings): a full build's fingerprints take in 50,000 terms at 10,000 articles.
+        return f"Term(taxonomy={self.taxonomy!r}, name={self.name!r}, slug={self.slug!r})"
