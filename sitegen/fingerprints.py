@@ -57,7 +57,7 @@ class Fingerprints:
     def card(self, slug: str) -> str:
         """An article card's digest, which the output being fingerprinted takes in."""
         self._using.append(slug)
-        return self._cards.get(slug) or self._card_digest(slug)
+        return self._card_digest(slug)
 
     def _card_digest(self, slug: str) -> str:
         digest = self._cards.get(slug)

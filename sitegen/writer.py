@@ -467,9 +467,10 @@ class Staging:
                 ) from None
             message, hint = _describe(exc)
             raise OutputError(f"cannot finish writing: {message}", self.output, hint=hint) from None
+        # The manifest remembered as written (_write_manifest) is the same file under its
+        # new path: a manifest is known by its inode and stamps, not by where it lies.
         self.fresh = None
         self._root = str(self.output)
-        _remember_manifest(self.output, Manifest(entries=made))
         return WriteReport(len(made), 0, 0)
 
     def abandon(self) -> None:
