@@ -392,28 +392,37 @@ def _list_of(
 def patch_related(
     previous: RelatedMemo,
     articles_by_slug: Mapping[str, Article],
-    words: Mapping[str, Sequence[str]],
+    edited: Mapping[str, Sequence[str]],
 ) -> RelatedResult | None:
-    """The lists after edits that changed only the words of some articles' bodies.
+    """The lists after edits to some articles' bodies, titles or related entries.
 
-    Their dates, titles, people, terms and entries are as `previous` saw them, so the
-    order and every other article's keys are too: this skips what `compute_related`
-    rebuilds for the whole archive. None when the change is too large to patch.
+    `edited` gives each edited article's top words now, and `articles_by_slug` its record
+    now. Their dates, people and terms are as `previous` saw them, so the order is too:
+    this skips what `compute_related` rebuilds for the whole archive. None when the change
+    is too large to patch.
     """
     order = previous.order
-    keys = previous.keys
-    changed: dict[str, dict[str, float]] = {}
-    for slug, new_words in words.items():
-        if slug in order:  # drafts have no list
-            new_keys = _keys(articles_by_slug[slug], new_words)
-            if new_keys != keys[slug]:
-                changed[slug] = new_keys
+    keys, titles, entries = previous.keys, previous.titles, previous.entries
+    new_keys: dict[str, dict[str, float]] = {}
+    new_titles: dict[str, str] = {}
+    new_entries: dict[str, tuple[str, ...]] = {}
+    for slug, words in edited.items():
+        if slug not in order:  # drafts have no list
+            continue
+        article = articles_by_slug[slug]
+        if (made := _keys(article, words)) != keys[slug]:
+            new_keys[slug] = made
+        if (title := normalise_title(article.title)) != titles[slug]:
+            new_titles[slug] = title
+        if (named := tuple(article.related)) != entries[slug]:
+            new_entries[slug] = named
     # Records are looked up only for the lists recomputed: a kept library unpickles each
     # article when first read (library.StoredArticles).
     published = _Records({slug: slug for slug in order}, articles_by_slug)
-    if not changed:
+    if not (new_keys or new_titles or new_entries):
         return RelatedResult(previous.by_slug, _unmatched(previous, published), previous, 0)
-    keys = {**keys, **changed}
+    keys = {**keys, **new_keys}
+    titles = {**titles, **new_titles}  # in the same order: each slug keeps its place
     postings: dict[str, list[str]] = defaultdict(list)
     for slug in order:  # newest first, as compute_related made them
         for key in keys[slug]:
@@ -424,23 +433,27 @@ def patch_related(
         order,
         previous.stamps,
         keys,
-        previous.titles,
-        previous.entries,
+        titles,
+        {**entries, **new_entries},
         dict(previous.by_slug),
-        previous.unmatched,
+        dict(previous.unmatched),
     )
-    stale = _stale(previous, memo, postings)
+    stale = _stale(previous, memo, postings, {*new_keys, *new_titles, *new_entries})
     if stale is None:
         return None
     title_slugs: dict[str, str] = {}
-    for slug, title in previous.titles.items():
+    for slug, title in titles.items():  # newest first: the newest of equal titles wins
         title_slugs.setdefault(title, slug)
     by_title = _Records(title_slugs, articles_by_slug)
     positions = _Positions(postings, order, keys)
     for slug in stale:
-        memo.by_slug[slug], _ = _list_of(
+        memo.by_slug[slug], missing = _list_of(
             published[slug], published, by_title, keys, postings, positions, order, memo.count
         )
+        if missing:
+            memo.unmatched[slug] = tuple(missing)
+        else:
+            memo.unmatched.pop(slug, None)
     return RelatedResult(memo.by_slug, _unmatched(memo, published), memo, len(stale))
 
 
@@ -484,7 +497,10 @@ def _unmatched(memo: RelatedMemo, published: Mapping[str, Article]):
 
 
 def _stale(
-    old: RelatedMemo, new: RelatedMemo, postings: Mapping[str, list[str]]
+    old: RelatedMemo,
+    new: RelatedMemo,
+    postings: Mapping[str, list[str]],
+    changed: set[str] | None = None,
 ) -> set[str] | None:
     """The articles whose lists may differ from `old`'s; None when all must be computed.
 
@@ -492,20 +508,22 @@ def _stale(
     keys propose, on its date neighbours in catch-all keys, and on the titles and
     slugs its entries name. So an edited article touches the members of its rare
     postings, the neighbours around it in its catch-all postings (where it is now and
-    where it was), and the articles whose entries name it.
+    where it was), and the articles whose entries name it. `changed`: the edited
+    articles, if the caller knows them (the others are compared).
     """
     if old.count != new.count or old.catch_all != new.catch_all:
         return None
-    changed = {
-        slug
-        for slug in old.order.keys() | new.order.keys()
-        if slug not in old.order
-        or slug not in new.order
-        or old.keys[slug] != new.keys[slug]
-        or old.titles[slug] != new.titles[slug]
-        or old.entries[slug] != new.entries[slug]
-        or old.stamps[slug] != new.stamps[slug]  # others keep their relative order
-    }
+    if changed is None:
+        changed = {
+            slug
+            for slug in old.order.keys() | new.order.keys()
+            if slug not in old.order
+            or slug not in new.order
+            or old.keys[slug] != new.keys[slug]
+            or old.titles[slug] != new.titles[slug]
+            or old.entries[slug] != new.entries[slug]
+            or old.stamps[slug] != new.stamps[slug]  # others keep their relative order
+        }
     if len(changed) > max(50, len(new.order) // 10):
         return None  # a large change: computing everything is as quick
     stale = {slug for slug in changed if slug in new.order}

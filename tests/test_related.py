@@ -225,16 +225,27 @@ def test_incremental_related_equals_a_full_computation(data):
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.data())
-def test_patching_body_words_equals_a_full_computation(data):
-    # The build patches the lists when only bodies changed: the same lists as computing all.
+def test_patching_words_titles_and_entries_equals_a_full_computation(data):
+    # The build patches the lists when only bodies, titles or related entries changed:
+    # the same lists, and the same entries matching nothing, as computing all.
     corpus = _draw_corpus(data)
     memo = _related(corpus).memo
     for _ in range(data.draw(st.integers(1, 4))):
         edited = data.draw(st.lists(st.sampled_from(sorted(corpus)), min_size=1, max_size=3))
         new_words = {}
         for slug in edited:
-            words = tuple(data.draw(st.lists(st.sampled_from(WORDS), max_size=6)))
-            corpus[slug] = (corpus[slug][0], words)
+            article, words = corpus[slug]
+            change = data.draw(st.sampled_from(["words", "title", "entries"]))
+            if change == "words":
+                words = tuple(data.draw(st.lists(st.sampled_from(WORDS), max_size=6)))
+            elif change == "title":
+                title = data.draw(st.sampled_from(["Same title", "Title 3", "Title 1", "New"]))
+                article = replace(article, title=title)
+            else:
+                named = ["s001", "s050", "Title 3", "Same title", "New", "nothing"]
+                entries = data.draw(st.lists(st.sampled_from(named), max_size=2))
+                article = replace(article, related=tuple(entries))
+            corpus[slug] = (article, words)
             new_words[slug] = words
         by_slug = {slug: article for slug, (article, _) in corpus.items()}
         patched = patch_related(memo, by_slug, new_words)
