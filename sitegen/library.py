@@ -294,16 +294,7 @@ def build_library(
     published = [a for a in articles if not a.draft]
     words = {a.slug: bodies[("articles", a.slug)].keywords for a in published}
     related = compute_related(published, words, settings.related_count, related_memo)
-    for article, entry in related.unmatched:
-        warnings.append(
-            Warning_(
-                f"related entry {entry!r} matches no article in the archive",
-                article.source,
-                article.line_of("related"),
-                "related",
-                "use an article's slug or exact title",
-            )
-        )
+    warnings += related_warnings(related.unmatched)
     related_by_slug = dict(related.by_slug)
     for article in articles:  # drafts built with --drafts get computed lists too
         related_by_slug.setdefault(article.slug, ())
@@ -331,6 +322,20 @@ def build_library(
     library.routes = tuple(_routes(library))
     library.redirects = tuple(_redirects(library, errors))
     return library
+
+
+def related_warnings(unmatched: Iterable[tuple[Article, str]]) -> list[Warning_]:
+    """A warning for each related entry that matches no article (key `related`)."""
+    return [
+        Warning_(
+            f"related entry {entry!r} matches no article in the archive",
+            article.source,
+            article.line_of("related"),
+            "related",
+            "use an article's slug or exact title",
+        )
+        for article, entry in unmatched
+    ]
 
 
 def _listing(library: Library, kind: str, key: Any) -> tuple[Any, Sequence[Any], str]:
@@ -453,6 +458,10 @@ class KeptRoutes(Sequence[Route]):
             self._made[index] = route
         return route
 
+    def forget(self) -> None:
+        """Drop the routes made so far: they hold the records they were made with."""
+        self._made = {}
+
     def _make(self, path: str, kind: str, key: Any, number: int) -> Route:
         library = self._library
         if kind in _SINGLE:
@@ -497,6 +506,13 @@ class StoredArticles(Mapping[str, Article]):
                 record = self.read(slug)
             article = self._made[slug] = pickle.loads(record)
         return article
+
+    def put(self, slug: str, article: Article) -> None:
+        """An edited article's record, in place of the one stored for its slug."""
+        if slug not in self._slugs:
+            raise KeyError(slug)
+        self.records[slug] = pickle.dumps(article, pickle.HIGHEST_PROTOCOL)
+        self._made[slug] = article
 
     def __contains__(self, slug: object) -> bool:
         return slug in self._slugs

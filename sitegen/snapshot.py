@@ -1,15 +1,17 @@
 """The last build's library, kept so that an edit to article bodies patches it.
 
-An edit to an article's body leaves its front matter as it was, and with it the
-order of the archive, its people, taxonomies, routes and redirects. What changes
-is the article's rendered body (summary, reading time, links, the words related
-posts use), the related lists those words reach, and the outputs that show its
-card. So when every changed file is an article whose record is unchanged, the
-build takes the last library, patches those parts and fingerprints only the
-outputs the snapshot says show the edited articles' cards, instead of loading
-and indexing the whole archive. Anything else (a new, deleted or renamed file, a
-front matter edit, a setting, a template, an asset, other options, a changed
-output folder) builds the usual way, and that build keeps a new snapshot.
+An edit to an article's body, title, summary or related entries (the front matter
+that shows on its page and card: see _PLACELESS) leaves the order of the archive,
+its people, taxonomies, routes and redirects as they were. What changes is the
+article's record and rendered body (summary, reading time, links, the words
+related posts use), the related lists those reach, and the outputs that show its
+card. So when every changed file is such an edit of an article, the build takes
+the last library, patches those parts and fingerprints only the outputs the
+snapshot says show the edited articles' cards, instead of loading and indexing
+the whole archive. Anything else (a new, deleted or renamed file, an edit to an
+article's date, people, terms, aliases or draft state, a setting, a template, an
+asset, other options, a changed output folder) builds the usual way, and that
+build keeps a new snapshot.
 
 Storage: the library is pickled once per full build, by a forked child while
 the build renders and writes; each patching build adds its changes to a small
@@ -28,6 +30,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections import ChainMap
 from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, cast
@@ -39,7 +42,7 @@ from .cache import BuildCache
 from .config import Settings
 from .errors import CacheError, ErrorCollector
 from .ingest import BodyKey, Scan, parse_one
-from .library import Library, StoredArticles, check_links, kept_form
+from .library import KeptRoutes, Library, StoredArticles, check_links, kept_form, related_warnings
 from .loader import SourceFile, parse_source
 from .markdown import RenderedBody, cut_at_word
 from .model import Article
@@ -56,6 +59,29 @@ _MEMO = "snapshot-related"
 # What a build needs to tell, without loading the base, that it cannot patch it.
 _HEAD = "snapshot-head"
 _MAX_PATCHED = 500  # edited articles an overlay holds before a full build starts over
+# The fields of an article's record that no list, route or redirect depends on, with a
+# blank for each: an edit to these alone is patched in. What they change is the page and
+# the card (in the fingerprint of every output that shows it, see Fingerprints.card),
+# the summary and top words, and the related lists (titles and entries are matched).
+_PLACELESS: dict[str, Any] = {
+    "title": "",
+    "summary": None,
+    "type": "",
+    "image": None,
+    "related": (),
+    "lang": None,
+    "extra": {},
+    "key_lines": {},
+    "body_line": 0,
+    "body": "",
+}
+
+
+def _same_place(record: Any, old: Article) -> bool:
+    """Whether an edited article's record differs from `old` only in _PLACELESS fields."""
+    return isinstance(record, Article) and replace(record, **_PLACELESS) == replace(
+        old, **_PLACELESS
+    )
 
 
 def _random_token() -> str:
@@ -87,6 +113,7 @@ class Patch:
     edited: dict[str, tuple[str, str]]  # shown -> (slug, content key)
     lists: dict[str, tuple[str, ...]]  # related lists that changed
     scan: Scan
+    records: set[str] = field(default_factory=set)  # slugs whose front matter was edited
 
 
 # The snapshot a preview server's last build used, with the overlay generation it had
@@ -212,8 +239,8 @@ def _worth_loading(
 ) -> tuple[_Head, _Changed] | None:
     """The head row, and the files changed since the base and its overlay; None when it
     already shows that the edits cannot be patched in: another key, another output,
-    other files, or an edit to a file's front matter (the common case of an editor's
-    edit that is not a correction of a body). Loading the base is then saved."""
+    other files, or an edit to an article's place in the archive (its date, people or
+    terms). Loading the base is then saved."""
     head = cache.state(_HEAD)
     if not isinstance(head, tuple) or len(head) != 4:
         return None
@@ -238,7 +265,7 @@ def _worth_loading(
             record, problems = parse_source(source, data or source.read(), settings)
         except OSError:
             return None
-        if problems or record is None or replace(record, body="") != before[0]:
+        if problems or not _same_place(record, before[0]):
             return None
     return head, changed
 
@@ -246,11 +273,16 @@ def _worth_loading(
 def _apply(snapshot: Snapshot, overlay: dict[str, Any]) -> None:
     """Bring a snapshot pickled at a full build up to date with the edits since."""
     library = snapshot.library
-    for shown, (slug, key, body, summary) in overlay["bodies"].items():
+    for slug, record in overlay["records"].items():
+        _set_record(library, slug, record)
+    for shown, (slug, key, body, summary, front) in overlay["bodies"].items():
         _set_body(library, slug, body, summary)
-        _set_content_key(library, slug, key)
+        library.content_keys[("articles", slug)] = key
+        _set_front_key(library, slug, front)
         snapshot.content[shown] = key
     library.related.update(overlay["lists"])
+    if overlay["warnings"] is not None:
+        library.warnings = list(overlay["warnings"])
     snapshot.manifest = overlay["manifest"]
     snapshot.overlay = overlay
 
@@ -278,8 +310,15 @@ def _related_memo(cache: BuildCache, snapshot: Snapshot) -> RelatedMemo | None:
         memo = row[1]
         if not isinstance(memo, RelatedMemo):
             return None
-        memo.keys.update(snapshot.overlay["keys"])
-        memo.by_slug.update(snapshot.overlay["lists"])
+        overlay = snapshot.overlay
+        memo.keys.update(overlay["keys"])
+        memo.titles.update(overlay["titles"])
+        memo.entries.update(overlay["entries"])
+        memo.by_slug.update(overlay["lists"])
+        if overlay["unmatched"] is not None:
+            unmatched = dict(overlay["unmatched"])
+            memo.unmatched.clear()
+            memo.unmatched.update(unmatched)
         library.related_memo = memo
     return library.related_memo
 
@@ -320,6 +359,7 @@ def try_patch(
     library = snapshot.library
     edited: dict[str, tuple[str, str]] = {}
     bodies: dict[str, RenderedBody] = {}
+    records: dict[str, Article] = {}  # the edited articles whose front matter changed
     fresh: dict[str, tuple[Any, str]] = {}
     for job_key, source, data in changed:
         kind, slug = snapshot.origins[source.shown]
@@ -332,17 +372,20 @@ def try_patch(
             except OSError:
                 return None  # the full build reports it
         record, body, problems = parse_one(source, data, settings)
-        if problems or record != old or body is None:
-            return None  # an error to report, or front matter that moved
+        if problems or body is None or not _same_place(record, old):
+            return None  # an error to report, or an article that moved in the archive
         errors = ErrorCollector()
         check_links(library.link_targets, [(record.source, record.body_line, body)], errors)
         if errors.errors:
             return None
         edited[source.shown] = (slug, job_key)
         bodies[slug] = replace(body, html=None)
+        if record != old:
+            records[slug] = record
         fresh[job_key] = ((record, bodies[slug]), body.html or "")
+    now = ChainMap(records, library.articles_by_slug)  # the records as edited
     try:
-        related = _patch_related(cache, snapshot, bodies)
+        related = _patch_related(cache, snapshot, bodies, now)
     except CacheError:  # the cache lost the edited article's last body: build in full
         return None
     if related is None:
@@ -354,6 +397,12 @@ def try_patch(
     # only once the build has written its output and stored the overlay.
     _MEMORY = None
     cache.store_parsed(fresh)
+    if records and not isinstance(library.articles_by_slug, StoredArticles):
+        # A library this process made holds each record in many lists and routes; in the
+        # kept form they all read it by slug, so that one `put` replaces it everywhere.
+        library = snapshot.library = kept_form(library)
+    for slug, record in records.items():
+        _set_record(library, slug, record)
     affected: set[str] = set().union(*users.values())
     for slug, body in bodies.items():
         article: Article = library.articles_by_slug[slug]
@@ -365,11 +414,23 @@ def try_patch(
         library.related[slug] = chosen
         affected.add(f"{library.articles_by_slug[slug].url_path}index.html")
     for shown, (slug, job_key) in edited.items():
-        _set_content_key(library, slug, job_key)
+        # A card takes its front matter's file as one input: the file edited now, if
+        # its front matter changed; else the file the front matter was read from.
+        front = None if slug in records else _front_key(library, slug)
+        library.content_keys[("articles", slug)] = job_key
+        _set_front_key(library, slug, front)
         snapshot.content[shown] = job_key
     if related.memo is not None:
         library.related_memo = related.memo
-    return Patch(snapshot, library, affected, edited, lists, scan)
+        library.warnings = [w for w in library.warnings if w.key != "related"]
+        library.warnings += related_warnings(related.unmatched)
+    return Patch(snapshot, library, affected, edited, lists, scan, set(records))
+
+
+def _set_record(library: Library, slug: str, record: Article) -> None:
+    """An edited article's record, in a library of the kept form (see kept_form)."""
+    cast(StoredArticles, library.articles_by_slug).put(slug, record)
+    cast(KeptRoutes, library.routes).forget()
 
 
 def _set_body(library: Library, slug: str, body: RenderedBody, summary: str) -> None:
@@ -379,10 +440,17 @@ def _set_body(library: Library, slug: str, body: RenderedBody, summary: str) -> 
     library.reading_minutes[slug] = body.reading_minutes
 
 
-def _set_content_key(library: Library, slug: str, key: str) -> None:
-    """An edited body's key; the key its front matter was read from stays in front_keys."""
-    library.front_keys.setdefault(slug, library.content_keys[("articles", slug)])
-    library.content_keys[("articles", slug)] = key
+def _front_key(library: Library, slug: str) -> str:
+    """The content key of the file an article's front matter was read from."""
+    return library.front_keys.get(slug) or library.content_keys[("articles", slug)]
+
+
+def _set_front_key(library: Library, slug: str, front: str | None) -> None:
+    """Where an article's front matter was read from, if not its content key's file."""
+    if front is None or front == library.content_keys[("articles", slug)]:
+        library.front_keys.pop(slug, None)
+    else:
+        library.front_keys[slug] = front
 
 
 def _card_users(
@@ -404,18 +472,27 @@ def _card_users(
 @dataclass
 class _Related:
     by_slug: Mapping[str, tuple[str, ...]]  # every list; none when `memo` is None
-    memo: RelatedMemo | None  # None: no article's keys changed, so no list did
+    memo: RelatedMemo | None  # None: no article's keys, title or entries changed
+    unmatched: tuple[tuple[Article, str], ...] = ()  # with `memo`: entries matching nothing
 
 
 def _patch_related(
-    cache: BuildCache, snapshot: Snapshot, bodies: Mapping[str, RenderedBody]
+    cache: BuildCache,
+    snapshot: Snapshot,
+    bodies: Mapping[str, RenderedBody],
+    articles: Mapping[str, Article],
 ) -> _Related | None:
-    """The related lists after the edits; None when they cannot be patched."""
+    """The related lists after the edits (`articles` holds the edited records); None
+    when they cannot be patched."""
     library = snapshot.library
-    # An article's keys are made of its front matter, unchanged here, and the set of its
-    # top words: when that is as before, so is every list, and the memo need not be read.
+    before = library.articles_by_slug
+    # An article's keys are made of its people and terms, unchanged here, and the set of
+    # its top words; its list also reads its title and entries. When these are as before,
+    # so is every list, and the memo need not be read.
     unchanged = all(
         set(body.keywords) == set(library.bodies[("articles", slug)].keywords)
+        and articles[slug].title == before[slug].title
+        and articles[slug].related == before[slug].related
         for slug, body in bodies.items()
     )
     if unchanged:
@@ -424,8 +501,10 @@ def _patch_related(
     if memo is None:
         return None
     words = {slug: body.keywords for slug, body in bodies.items()}
-    related = patch_related(memo, library.articles_by_slug, words)
-    return None if related is None else _Related(related.by_slug, related.memo)
+    related = patch_related(memo, articles, words)
+    if related is None:
+        return None
+    return _Related(related.by_slug, related.memo, related.unmatched)
 
 
 # -- writing ------------------------------------------------------------------------
@@ -528,8 +607,13 @@ def finish_full(
         "token": snapshot.token,
         "generation": _random_token(),
         "bodies": {},
+        "records": {},  # slug -> the record of an article whose front matter was edited
         "lists": {},
         "keys": {},
+        "titles": {},
+        "entries": {},
+        "unmatched": None,  # the memo's, when an edit changed it
+        "warnings": None,  # the library's, when an edit changed its related entries
         "manifest": output_manifest,
     }
     cache.store_state(_OVERLAY, overlay)
@@ -552,12 +636,21 @@ def store_patch(
     overlay["bodies"] = {**overlay["bodies"]}  # shown -> what the edit made of the file
     for shown, (slug, key) in patch.edited.items():
         body = library.bodies[("articles", slug)]
-        overlay["bodies"][shown] = (slug, key, body, library.summaries[slug])
+        front = library.front_keys.get(slug)
+        overlay["bodies"][shown] = (slug, key, body, library.summaries[slug], front)
+    records = library.articles_by_slug
+    overlay["records"] = {
+        **overlay["records"],
+        **{slug: records[slug] for slug in patch.records},
+    }
     overlay["lists"] = {**overlay["lists"], **patch.lists}
     memo = library.related_memo
-    if memo is not None:  # else no edit changed an article's keys
-        edited = {slug: memo.keys[slug] for slug, _ in patch.edited.values() if slug in memo.keys}
-        overlay["keys"] = {**overlay["keys"], **edited}
+    if memo is not None:  # else no edit changed an article's keys, title or entries
+        slugs = [slug for slug, _ in patch.edited.values() if slug in memo.keys]
+        for name, part in (("keys", memo.keys), ("titles", memo.titles), ("entries", memo.entries)):
+            overlay[name] = {**overlay[name], **{slug: part[slug] for slug in slugs}}
+        overlay["unmatched"] = memo.unmatched
+        overlay["warnings"] = library.warnings
     # A list may show other cards now: remember that it shows them, in the rows first (a
     # row that names an output too many costs a fingerprint, never a stale page).
     shown = {slug for path in patch.affected for slug in uses.get(path, ())}

@@ -223,7 +223,8 @@ def test_body_edits_patch_the_last_library_and_match_clean_builds(tmp_path, in_m
     steps = [
         ("body", 0, "radar", 1),
         ("body", 2, "treaty", 1),  # another article: the overlay holds both
-        ("title", 1, "Arctic", 0),  # front matter: a full build, and a new snapshot
+        ("title", 1, "Arctic", 1),  # a title shows on pages and cards only: patched too
+        ("topics", 1, "Arctic", 0),  # terms: a full build, and a new snapshot
         ("body", 1, "missile", 1),
         ("template", 0, "trade", 0),
         ("body", 3, "Caucasus", 1),
@@ -400,7 +401,7 @@ def test_a_front_matter_edit_is_told_apart_without_loading_the_last_library(tmp_
     site, output = _built_basic_site(tmp_path)
     read = _record_cache_reads(monkeypatch)
     for number, (edit, pick, word, patched) in enumerate(
-        [("title", 1, "Arctic", 0), ("topics", 2, "Treaty", 0), ("body", 0, "radar", 1)]
+        [("date", 1, "Arctic", 0), ("topics", 2, "Treaty", 0), ("body", 0, "radar", 1)]
     ):
         forget_snapshot()  # as a new `sitegen build` process
         read.clear()
@@ -760,3 +761,86 @@ def test_two_outputs_at_one_path_fail_the_build_and_leave_the_output(tmp_path, m
         build(site, output, search=False, use_cache=False)
     assert "two outputs want the same path" in str(failed.value.errors[0])
     assert snapshot(output) == before
+
+
+def _related_titles(output: Path, slug: str) -> list[str]:
+    page = html(output, f"articles/{slug}/")
+    return [text_of(a) for a in page.cssselect(".related-list a.related-title")]
+
+
+def _warnings(result) -> list[str]:
+    return [warning.format() for warning in result.warnings]
+
+
+@pytest.mark.parametrize("in_memory", [True, False], ids=["in-memory", "from-the-cache"])
+def test_edits_to_titles_summaries_and_related_entries_are_patched_like_clean_builds(
+    tmp_path, in_memory
+):
+    # What an editor corrects all day besides bodies: a title, a summary, an entry of
+    # the related list. No list, route or redirect moves, so the last library is patched.
+    site = _word_site(tmp_path)
+    output = tmp_path / "out"
+    build(site, output)
+    articles = site / "content/articles"
+
+    def edit(slug: str, key: str, value: str) -> None:
+        path = articles / f"{slug}.md"
+        path.write_text(_set_key(path.read_text(), key, value))
+
+    def build_like_clean(label: str) -> list[str]:
+        if not in_memory:
+            forget_snapshot()  # a new `sitegen build`: the overlay is read back
+        result = build(site, output)
+        assert result.patched == 1, label
+        clean = build(site, tmp_path / f"clean-{label}", use_cache=False)
+        assert _warnings(result) == _warnings(clean), label
+        _assert_like_clean(site, output, tmp_path, label)
+        return [warning for warning in _warnings(result) if ": related: " in warning]
+
+    edit("piece-10", "title", "Northern lights")
+    build_like_clean("title")
+    home = text_of(html(output, ""))
+    assert "Northern lights" in home and "Piece 10" not in home  # piece-10's card
+    edit("piece-10", "summary", "'Auroras over the tundra.'")
+    build_like_clean("summary")
+    assert "Auroras over the tundra." in text_of(html(output, "feed.xml"))
+    edit("piece-02", "related", "['Northern lights']")  # an entry naming a title
+    assert build_like_clean("entry") == []
+    assert _related_titles(output, "piece-02")[0] == "Northern lights"
+    edit("piece-10", "title", "Southern lights")  # piece-02's entry names nothing now
+    (warning,) = build_like_clean("entry-orphaned")
+    assert "content/articles/piece-02.md:6: related: related entry 'Northern lights'" in warning
+    edit("piece-07", "title", "Northern lights")  # ... and now another article
+    assert build_like_clean("entry-matched-again") == []
+    assert _related_titles(output, "piece-02")[0] == "Northern lights"
+    assert "Southern lights" in text_of(html(output, ""))
+    piece = articles / "piece-10.md"  # a body edit after a title edit keeps the new title
+    piece.write_text(piece.read_text() + "\nA postscript.\n")
+    build_like_clean("body")
+    assert "Southern lights" in text_of(html(output, ""))
+    edit("piece-03", "type", "commentary")  # the kicker of its card, wherever it shows
+    build_like_clean("type")
+    edit("piece-03", "lang", "fr")
+    build_like_clean("lang")
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [
+        ("date", "2020-03-15"),
+        ("authors", "[someone, another]"),
+        ("topics", "[Security, Energy]"),
+        ("aliases", "[/old/piece-05/]"),
+        ("draft", "true"),
+    ],
+)
+def test_an_edit_that_moves_an_article_in_the_archive_builds_in_full(tmp_path, key, value):
+    # A date orders lists, people and terms make pages and lists, aliases redirects,
+    # and a draft leaves every list: the last library cannot be patched.
+    site = _word_site(tmp_path)
+    output = tmp_path / "out"
+    build(site, output)
+    piece = site / "content/articles/piece-05.md"
+    piece.write_text(_set_key(piece.read_text(), key, value))
+    assert build(site, output).patched == 0
+    _assert_like_clean(site, output, tmp_path, key)
