@@ -64,6 +64,7 @@ TIME_FIGURES: tuple[tuple[str, str, bool], ...] = (
     ("cold", "cold build (s)", True),
     ("noop", "no-op rebuild (s)", True),
     ("body", "rebuild after one article's body edit (s)", True),
+    ("title", "rebuild after one article's title edit (s)", False),
     ("topics", "rebuild after one article's topics edit (s)", False),
     ("template", "rebuild after a template edit (s)", False),
 )
@@ -199,6 +200,14 @@ def append_paragraph(path: Path, mark: str) -> None:
     """Edit an article's body: append one paragraph (the body is last in every format)."""
     text = path.read_text(encoding="utf-8").rstrip("\n")
     path.write_text(f"{text}\n\nAn editor added this paragraph ({mark}).\n", encoding="utf-8")
+
+
+def retitle(path: Path, mark: str) -> None:
+    """Edit an article's title: the front matter's `title:` line (the first, in this format)."""
+    lines = path.read_text(encoding="utf-8").split("\n")
+    at = next(i for i, line in enumerate(lines) if line.startswith("title: "))
+    lines[at] = f"title: {corpus.yaml_str(f'An editor retitled this piece ({mark})')}"
+    path.write_text("\n".join(lines), encoding="utf-8")
 
 
 def replace_first_topic(path: Path, topic: str) -> None:
@@ -382,6 +391,8 @@ def run_size(
             if figure == "body":
                 for tool in {t.removesuffix("-no-related") for t in tools}:
                     append_paragraph(runner.folder(tool) / article, f"repeat {repeat}")
+            elif figure == "title":
+                retitle(runner.folder("sitegen") / article, f"repeat {repeat}")
             elif figure == "topics":
                 path = runner.folder("sitegen") / article
                 replace_first_topic(path, new_topic(path))
