@@ -797,8 +797,16 @@ def test_edits_to_titles_summaries_and_related_entries_are_patched_like_clean_bu
         _assert_like_clean(site, output, tmp_path, label)
         return [warning for warning in _warnings(result) if ": related: " in warning]
 
+    before = snapshot(output)
     edit("piece-10", "title", "Northern lights")
     build_like_clean("title")
+    after = snapshot(output)
+    changed = {path for path in after if after[path] != before.get(path)}
+    assert {"index.html", "articles/piece-10/index.html", "articles/piece-10/cite.bib"} <= changed
+    # What does not show the article is neither rendered nor rewritten.
+    unaffected = {"articles/piece-00/cite.bib", "sitemap.xml", "topics/index.html"}
+    assert unaffected <= after.keys() and not changed & unaffected
+    assert len(changed) < len(after) / 3
     home = text_of(html(output, ""))
     assert "Northern lights" in home and "Piece 10" not in home  # piece-10's card
     edit("piece-10", "summary", "'Auroras over the tundra.'")
