@@ -41,8 +41,8 @@ WORDS = [
 ]
 TOPICS = ["Military cooperation", "Arctic", "Strategic stability", "Trade", "Energy"]
 EDITS = [
-    "body", "title", "date", "topics", "related", "author", "template", "setting",
-    "delete", "new", "author_file",
+    "body", "title", "summary", "date", "topics", "related", "author", "template",
+    "setting", "delete", "new", "author_file",
 ]  # fmt: skip
 
 
@@ -71,6 +71,8 @@ def apply_edit(site: Path, edit: str, pick: int, word: str, step: int) -> None:
         target.write_text(text + f"\nA new paragraph about {word} ({step}).\n")
     elif edit == "title":
         target.write_text(_set_key(text, "title", f"'Retitled {word} {step}'"))
+    elif edit == "summary":
+        target.write_text(_set_key(text, "summary", f"'In short: {word} ({step}).'"))
     elif edit == "date":
         target.write_text(_set_key(text, "date", f"20{10 + pick % 15}-0{1 + step % 9}"))
     elif edit == "topics":
