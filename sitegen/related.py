@@ -508,8 +508,8 @@ def _stale(
     keys propose, on its date neighbours in catch-all keys, and on the titles and
     slugs its entries name. So an edited article touches the members of its rare
     postings, the neighbours around it in its catch-all postings (where it is now and
-    where it was), and the articles whose entries name it. `changed`: the edited
-    articles, if the caller knows them (the others are compared).
+    where it was), and the articles whose entries name it. `changed`: the articles whose
+    keys, title or entries differ, when the caller knows them; else all are compared.
     """
     if old.count != new.count or old.catch_all != new.catch_all:
         return None
