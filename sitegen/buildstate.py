@@ -49,7 +49,7 @@ class BuildResult:
     seconds: float
     timings: dict[str, float] = field(default_factory=dict)
     rendered: int = 0
-    patched: int = 0  # edited articles patched into the last build's library; 0: a full build
+    patched: int = 0  # edited files patched into the last build's library; 0: a full build
 
 
 @dataclass(frozen=True)

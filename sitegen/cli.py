@@ -160,7 +160,7 @@ def _run_build(args: argparse.Namespace) -> int:
         for stage, seconds in result.timings.items():
             print(f"  {stage:<10} {seconds:7.3f} s")
         if result.patched:
-            edited = f"{result.patched} edited article{'s' if result.patched != 1 else ''}"
+            edited = f"{result.patched} edited file{'s' if result.patched != 1 else ''}"
             print(f"  patched the last build's library for {edited}")
     report = result.report
     if not args.quiet:

@@ -8,7 +8,7 @@ import pickle
 import re
 from array import array
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property, lru_cache
 from typing import Any
@@ -462,6 +462,16 @@ class KeptRoutes(Sequence[Route]):
         """Drop the routes made so far: they hold the records they were made with."""
         self._made = {}
 
+    def paths_of(self, kinds: Collection[str], key: Any = None) -> list[str]:
+        """The paths of the routes of these kinds (whose subject is `key`, if given),
+        without making a Route of each."""
+        wanted = {at for at, kind in enumerate(self._kinds) if kind in kinds}
+        return [
+            path
+            for path, kind, subject in zip(self.paths, self._kind_of, self._subjects, strict=True)
+            if kind in wanted and (key is None or subject == key)
+        ]
+
     def _make(self, path: str, kind: str, key: Any, number: int) -> Route:
         library = self._library
         if kind in _SINGLE:
@@ -546,6 +556,10 @@ class ArticleRefs(Sequence[Article]):
     def __iter__(self) -> Iterator[Article]:
         return map(self._store.__getitem__, self._slugs)
 
+    @property
+    def slugs(self) -> tuple[str, ...]:
+        return self._slugs
+
     def __contains__(self, article: object) -> bool:
         slug = getattr(article, "slug", None)
         return slug in self._slugs and self._store[slug] == article
@@ -583,6 +597,13 @@ def kept_form(library: Library) -> Library:
     )
     kept.routes = KeptRoutes(library.routes, kept)
     return kept
+
+
+def slugs_of(articles: Sequence[Article]) -> tuple[str, ...]:
+    """The slugs of a list of articles; of ArticleRefs, without reading a record."""
+    if isinstance(articles, ArticleRefs):
+        return articles.slugs
+    return tuple(article.slug for article in articles)
 
 
 def newest_published(articles: Iterable[Article], count: int) -> list[Article]:

@@ -5,13 +5,15 @@ that shows on its page and card: see _PLACELESS) leaves the order of the archive
 its people, taxonomies, routes and redirects as they were. What changes is the
 article's record and rendered body (summary, reading time, links, the words
 related posts use), the related lists those reach, and the outputs that show its
-card. So when every changed file is such an edit of an article, the build takes
-the last library, patches those parts and fingerprints only the outputs the
-snapshot says show the edited articles' cards, instead of loading and indexing
+card. An edit to an author file changes the person's own pages and feed, the
+author index, and the cards of their works (a card names its people). So when
+every changed file is such an edit, the build takes the last library, patches
+those parts and fingerprints only the outputs the snapshot says show the edited
+articles' and works' cards, and the person's own, instead of loading and indexing
 the whole archive. Anything else (a new, deleted or renamed file, an edit to an
-article's date, people, terms, aliases or draft state, a setting, a template, an
-asset, other options, a changed output folder) builds the usual way, and that
-build keeps a new snapshot.
+article's date, people, terms, aliases or draft state, a page, a setting, a
+template, an asset, other options, a changed output folder) builds the usual way,
+and that build keeps a new snapshot.
 
 Storage: the library is pickled once per full build, by a forked child while
 the build renders and writes; each patching build adds its changes to a small
@@ -42,10 +44,18 @@ from .cache import BuildCache
 from .config import Settings
 from .errors import CacheError, ErrorCollector
 from .ingest import BodyKey, Scan, parse_one
-from .library import KeptRoutes, Library, StoredArticles, check_links, kept_form, related_warnings
+from .library import (
+    KeptRoutes,
+    Library,
+    StoredArticles,
+    check_links,
+    kept_form,
+    related_warnings,
+    slugs_of,
+)
 from .loader import SourceFile, parse_source
 from .markdown import RenderedBody, cut_at_word
-from .model import Article
+from .model import Article, Author
 from .related import RelatedMemo, patch_related
 from .writer import MARKER
 
@@ -114,6 +124,7 @@ class Patch:
     lists: dict[str, tuple[str, ...]]  # related lists that changed
     scan: Scan
     records: set[str] = field(default_factory=set)  # slugs whose front matter was edited
+    people: dict[str, tuple[str, str]] = field(default_factory=dict)  # author files, as `edited`
 
 
 # The snapshot a preview server's last build used, with the overlay generation it had
@@ -249,14 +260,17 @@ def _worth_loading(
         return None
     if overlay.get("manifest") != manifest_digest(options.output):
         return None
-    bodies = overlay.get("bodies", {})
-    content = {**content, **{shown: edit[1] for shown, edit in bodies.items()}}
-    changed = _changed(content, scan, len(bodies))
+    edits = {**overlay.get("bodies", {}), **overlay.get("people", {})}
+    content = {**content, **{shown: edit[1] for shown, edit in edits.items()}}
+    changed = _changed(content, scan, len(edits))
     if changed is None:
         return None
     last = cache.parsed_meta(content[source.shown] for _, source, _ in changed)
     for _, source, data in changed:
-        if origins.get(source.shown, ("",))[0] != "articles":
+        kind = origins.get(source.shown, ("",))[0]
+        if kind == "authors":
+            continue  # any edit to an author file can be patched in
+        if kind != "articles":
             return None
         before = last.get(content[source.shown])
         if before is None:
@@ -279,6 +293,9 @@ def _apply(snapshot: Snapshot, overlay: dict[str, Any]) -> None:
         _set_body(library, slug, body, summary)
         library.content_keys[("articles", slug)] = key
         _set_front_key(library, slug, front)
+        snapshot.content[shown] = key
+    for shown, (slug, key, person, body) in overlay["people"].items():
+        _set_person(library, slug, person, body, key)
         snapshot.content[shown] = key
     library.related.update(overlay["lists"])
     if overlay["warnings"] is not None:
@@ -353,36 +370,33 @@ def try_patch(
     if snapshot.manifest is None or snapshot.manifest != manifest_digest(options.output):
         return None  # the output is not as the last build left it
     if changed is None:
-        changed = _changed(snapshot.content, scan, len(snapshot.overlay["bodies"]))
+        patched = len(snapshot.overlay["bodies"]) + len(snapshot.overlay["people"])
+        changed = _changed(snapshot.content, scan, patched)
     if changed is None:
         return None
     library = snapshot.library
     edited: dict[str, tuple[str, str]] = {}
     bodies: dict[str, RenderedBody] = {}
     records: dict[str, Article] = {}  # the edited articles whose front matter changed
+    people: dict[str, tuple[str, str]] = {}  # shown -> (slug, content key) of author files
+    persons: dict[str, tuple[Author, RenderedBody]] = {}
     fresh: dict[str, tuple[Any, str]] = {}
     for job_key, source, data in changed:
         kind, slug = snapshot.origins[source.shown]
-        old = library.articles_by_slug.get(slug)
-        if kind != "articles" or old is None:
+        parsed = _parse_edit(library, kind, slug, source, data, settings)
+        if parsed is None:
             return None
-        if data is None:
-            try:
-                data = source.read()
-            except OSError:
-                return None  # the full build reports it
-        record, body, problems = parse_one(source, data, settings)
-        if problems or body is None or not _same_place(record, old):
-            return None  # an error to report, or an article that moved in the archive
-        errors = ErrorCollector()
-        check_links(library.link_targets, [(record.source, record.body_line, body)], errors)
-        if errors.errors:
-            return None
+        record, body = parsed
+        stored = replace(body, html=None)  # the HTML is read back from the cache
+        fresh[job_key] = ((record, stored), body.html or "")
+        if kind == "authors":
+            people[source.shown] = (slug, job_key)
+            persons[slug] = (record, stored)
+            continue
         edited[source.shown] = (slug, job_key)
-        bodies[slug] = replace(body, html=None)
-        if record != old:
+        bodies[slug] = stored
+        if record != library.articles_by_slug[slug]:
             records[slug] = record
-        fresh[job_key] = ((record, bodies[slug]), body.html or "")
     now = ChainMap(records, library.articles_by_slug)  # the records as edited
     try:
         related = _patch_related(cache, snapshot, bodies, now)
@@ -390,20 +404,26 @@ def try_patch(
         return None
     if related is None:
         return None
-    users = _card_users(cache, snapshot, bodies)
+    # The outputs that show a card: of each edited article, and of each edited person's works.
+    works = [slug for person in persons for slug in _works(library, person)]
+    users = _card_users(cache, snapshot, [*bodies, *works])
     if users is None:
         return None  # the rows are another base's now
     # From here on the snapshot in memory is being changed: it is remembered again
     # only once the build has written its output and stored the overlay.
     _MEMORY = None
     cache.store_parsed(fresh)
-    if records and not isinstance(library.articles_by_slug, StoredArticles):
+    if (records or persons) and not isinstance(library.articles_by_slug, StoredArticles):
         # A library this process made holds each record in many lists and routes; in the
         # kept form they all read it by slug, so that one `put` replaces it everywhere.
         library = snapshot.library = kept_form(library)
     for slug, record in records.items():
         _set_record(library, slug, record)
     affected: set[str] = set().union(*users.values())
+    for shown, (slug, job_key) in people.items():
+        _set_person(library, slug, *persons[slug], job_key)
+        affected.update(_person_outputs(library, slug))
+        snapshot.content[shown] = job_key
     for slug, body in bodies.items():
         article: Article = library.articles_by_slug[slug]
         _set_body(library, slug, body, article.summary or cut_at_word(body.first_paragraph))
@@ -424,7 +444,56 @@ def try_patch(
         library.related_memo = related.memo
         library.warnings = [w for w in library.warnings if w.key != "related"]
         library.warnings += related_warnings(related.unmatched)
-    return Patch(snapshot, library, affected, edited, lists, scan, set(records))
+    return Patch(snapshot, library, affected, edited, lists, scan, set(records), people)
+
+
+def _parse_edit(
+    library: Library,
+    kind: str,
+    slug: str,
+    source: SourceFile,
+    data: bytes | None,
+    settings: Settings,
+) -> tuple[Any, RenderedBody] | None:
+    """An edited article or author file parsed, with its body's HTML; None when the edit
+    cannot be patched in: an error to report, or an article that moved in the archive."""
+    if kind not in ("articles", "authors"):
+        return None  # a page: its own kind of output, not patched
+    old: Any = (library.articles_by_slug if kind == "articles" else library.authors).get(slug)
+    if old is None:
+        return None
+    if data is None:
+        try:
+            data = source.read()
+        except OSError:
+            return None  # the full build reports it
+    record, body, problems = parse_one(source, data, settings)
+    if problems or body is None or (kind == "articles" and not _same_place(record, old)):
+        return None
+    errors = ErrorCollector()
+    check_links(library.link_targets, [(record.source or "", record.body_line, body)], errors)
+    return None if errors.errors else (record, body)
+
+
+def _works(library: Library, slug: str) -> tuple[str, ...]:
+    """The slugs of the articles a person wrote or was interviewed in."""
+    written = slugs_of(library.written_by.get(slug, ()))
+    return written + slugs_of(library.interviews_of.get(slug, ()))
+
+
+def _person_outputs(library: Library, slug: str) -> list[str]:
+    """The outputs that show a person other than on their works' cards: their own pages
+    and feed, and the author index (the page that lists them; fingerprints tell which)."""
+    routes = cast(KeptRoutes, library.routes)
+    return routes.paths_of({"author", "author_feed"}, slug) + routes.paths_of({"author_index"})
+
+
+def _set_person(library: Library, slug: str, person: Author, body: RenderedBody, key: str) -> None:
+    """An edited author file, in a library of the kept form: its routes read it by slug."""
+    library.authors[slug] = person
+    library.bodies[("authors", slug)] = body
+    library.content_keys[("authors", slug)] = key
+    cast(KeptRoutes, library.routes).forget()
 
 
 def _set_record(library: Library, slug: str, record: Article) -> None:
@@ -608,6 +677,7 @@ def finish_full(
         "generation": _random_token(),
         "bodies": {},
         "records": {},  # slug -> the record of an article whose front matter was edited
+        "people": {},  # shown -> (slug, content key, record, body) of an edited author file
         "lists": {},
         "keys": {},
         "titles": {},
@@ -638,6 +708,13 @@ def store_patch(
         body = library.bodies[("articles", slug)]
         front = library.front_keys.get(slug)
         overlay["bodies"][shown] = (slug, key, body, library.summaries[slug], front)
+    overlay["people"] = {
+        **overlay["people"],
+        **{
+            shown: (slug, key, library.authors[slug], library.bodies[("authors", slug)])
+            for shown, (slug, key) in patch.people.items()
+        },
+    }
     records = library.articles_by_slug
     overlay["records"] = {
         **overlay["records"],

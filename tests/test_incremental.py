@@ -854,3 +854,41 @@ def test_an_edit_that_moves_an_article_in_the_archive_builds_in_full(tmp_path, k
     piece.write_text(_set_key(piece.read_text(), key, value))
     assert build(site, output).patched == 0
     _assert_like_clean(site, output, tmp_path, key)
+
+
+@pytest.mark.parametrize("in_memory", [True, False], ids=["in-memory", "from-the-cache"])
+def test_edits_to_author_files_are_patched_like_clean_builds(tmp_path, in_memory):
+    # A person's name, role and bio show on their pages, the author index and the cards
+    # of their works: no list or route moves, so the last library is patched.
+    site, output = _built_basic_site(tmp_path)
+    bio = site / "content/authors/kenan-agazade.md"
+    steps = [
+        ("role", lambda text: _set_key(text, "role", "Senior fellow")),
+        ("name", lambda text: _set_key(text, "name", "Kenan Agazade")),
+        ("bio", lambda text: text + "\nHe also writes on energy corridors.\n"),
+    ]
+    for label, change in steps:
+        if not in_memory:
+            forget_snapshot()  # a new `sitegen build`: the overlay is read back
+        before = snapshot(output)
+        bio.write_text(change(bio.read_text()))
+        assert build(site, output).patched == 1, label
+        _assert_like_clean(site, output, tmp_path, label)
+        after = snapshot(output)
+        changed = {path for path in after if after[path] != before.get(path)}
+        assert "authors/kenan-agazade/index.html" in changed, label
+        unaffected = {"authors/ola-nordmann/feed.xml", "sitemap.xml", "topics/index.html"}
+        assert unaffected <= after.keys() and not changed & unaffected, label
+    page = text_of(html(output, "authors/kenan-agazade/"))
+    assert "Senior fellow" in page and "energy corridors" in page
+    assert "Kenan Agazade" in text_of(html(output, "articles/caucasus-balance/"))  # a byline
+    # An author file and an article edited together, then an article alone: one overlay.
+    bio.write_text(_set_key(bio.read_text(), "role", "Fellow"))
+    apply_edit(site, "body", 0, "radar", 0)
+    assert build(site, output).patched == 2
+    _assert_like_clean(site, output, tmp_path, "both")
+    apply_edit(site, "title", 2, "treaty", 1)
+    forget_snapshot()
+    assert build(site, output).patched == 1
+    _assert_like_clean(site, output, tmp_path, "after")
+    assert "Fellow" in text_of(html(output, "authors/kenan-agazade/"))
