@@ -89,9 +89,9 @@ _PLACELESS: dict[str, Any] = {
 
 def _same_place(record: Any, old: Article) -> bool:
     """Whether an edited article's record differs from `old` only in _PLACELESS fields."""
-    return isinstance(record, Article) and replace(record, **_PLACELESS) == replace(
-        old, **_PLACELESS
-    )
+    if not isinstance(record, Article):
+        return False
+    return replace(record, **_PLACELESS) == replace(old, **_PLACELESS)
 
 
 def _random_token() -> str:
@@ -124,7 +124,8 @@ class Patch:
     lists: dict[str, tuple[str, ...]]  # related lists that changed
     scan: Scan
     records: set[str] = field(default_factory=set)  # slugs whose front matter was edited
-    people: dict[str, tuple[str, str]] = field(default_factory=dict)  # author files, as `edited`
+    # Edited author files: shown -> (slug, content key, person, body), as the overlay keeps them.
+    people: dict[str, tuple[str, str, Author, RenderedBody]] = field(default_factory=dict)
 
 
 # The snapshot a preview server's last build used, with the overlay generation it had
@@ -378,8 +379,7 @@ def try_patch(
     edited: dict[str, tuple[str, str]] = {}
     bodies: dict[str, RenderedBody] = {}
     records: dict[str, Article] = {}  # the edited articles whose front matter changed
-    people: dict[str, tuple[str, str]] = {}  # shown -> (slug, content key) of author files
-    persons: dict[str, tuple[Author, RenderedBody]] = {}
+    people: dict[str, tuple[str, str, Author, RenderedBody]] = {}  # as Patch.people
     fresh: dict[str, tuple[Any, str]] = {}
     for job_key, source, data in changed:
         kind, slug = snapshot.origins[source.shown]
@@ -390,8 +390,7 @@ def try_patch(
         stored = replace(body, html=None)  # the HTML is read back from the cache
         fresh[job_key] = ((record, stored), body.html or "")
         if kind == "authors":
-            people[source.shown] = (slug, job_key)
-            persons[slug] = (record, stored)
+            people[source.shown] = (slug, job_key, record, stored)
             continue
         edited[source.shown] = (slug, job_key)
         bodies[slug] = stored
@@ -405,7 +404,7 @@ def try_patch(
     if related is None:
         return None
     # The outputs that show a card: of each edited article, and of each edited person's works.
-    works = [slug for person in persons for slug in _works(library, person)]
+    works = [work for slug, *_ in people.values() for work in _works(library, slug)]
     users = _card_users(cache, snapshot, [*bodies, *works])
     if users is None:
         return None  # the rows are another base's now
@@ -413,15 +412,15 @@ def try_patch(
     # only once the build has written its output and stored the overlay.
     _MEMORY = None
     cache.store_parsed(fresh)
-    if (records or persons) and not isinstance(library.articles_by_slug, StoredArticles):
+    if (records or people) and not isinstance(library.articles_by_slug, StoredArticles):
         # A library this process made holds each record in many lists and routes; in the
         # kept form they all read it by slug, so that one `put` replaces it everywhere.
         library = snapshot.library = kept_form(library)
     for slug, record in records.items():
         _set_record(library, slug, record)
     affected: set[str] = set().union(*users.values())
-    for shown, (slug, job_key) in people.items():
-        _set_person(library, slug, *persons[slug], job_key)
+    for shown, (slug, job_key, person, body) in people.items():
+        _set_person(library, slug, person, body, job_key)
         affected.update(_person_outputs(library, slug))
         snapshot.content[shown] = job_key
     for slug, body in bodies.items():
@@ -708,13 +707,7 @@ def store_patch(
         body = library.bodies[("articles", slug)]
         front = library.front_keys.get(slug)
         overlay["bodies"][shown] = (slug, key, body, library.summaries[slug], front)
-    overlay["people"] = {
-        **overlay["people"],
-        **{
-            shown: (slug, key, library.authors[slug], library.bodies[("authors", slug)])
-            for shown, (slug, key) in patch.people.items()
-        },
-    }
+    overlay["people"] = {**overlay["people"], **patch.people}
     records = library.articles_by_slug
     overlay["records"] = {
         **overlay["records"],
