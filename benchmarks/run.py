@@ -65,6 +65,7 @@ TIME_FIGURES: tuple[tuple[str, str, bool], ...] = (
     ("noop", "no-op rebuild (s)", True),
     ("body", "rebuild after one article's body edit (s)", True),
     ("title", "rebuild after one article's title edit (s)", False),
+    ("author", "rebuild after its author's file is edited (s)", False),
     ("topics", "rebuild after one article's topics edit (s)", False),
     ("template", "rebuild after a template edit (s)", False),
 )
@@ -207,6 +208,22 @@ def retitle(path: Path, mark: str) -> None:
     lines = path.read_text(encoding="utf-8").split("\n")
     at = next(i for i, line in enumerate(lines) if line.startswith("title: "))
     lines[at] = f"title: {corpus.yaml_str(f'An editor retitled this piece ({mark})')}"
+    path.write_text("\n".join(lines), encoding="utf-8")
+
+
+def edit_author(site: Path, article: Path, mark: str) -> None:
+    """Edit the file of an article's first author: its `role:` line, added if missing."""
+    meta, _ = peers.split_front_matter(article.read_text(encoding="utf-8"))
+    authors = meta.get("authors") or []
+    slug = authors[0] if isinstance(authors, list) else authors
+    path = site / "content" / "authors" / f"{slug}.md"
+    lines = path.read_text(encoding="utf-8").split("\n")
+    role = f"role: {corpus.yaml_str(f'Fellow, retitled by an editor ({mark})')}"
+    roles = [i for i, line in enumerate(lines) if line.startswith("role: ")]
+    if roles:
+        lines[roles[0]] = role
+    else:
+        lines.insert(1, role)  # below the opening `---`
     path.write_text("\n".join(lines), encoding="utf-8")
 
 
@@ -393,6 +410,9 @@ def run_size(
                     append_paragraph(runner.folder(tool) / article, f"repeat {repeat}")
             elif figure == "title":
                 retitle(runner.folder("sitegen") / article, f"repeat {repeat}")
+            elif figure == "author":
+                folder = runner.folder("sitegen")
+                edit_author(folder, folder / article, f"repeat {repeat}")
             elif figure == "topics":
                 path = runner.folder("sitegen") / article
                 replace_first_topic(path, new_topic(path))
