@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import bisect
 import itertools
+import operator
 import pickle
 import re
 from array import array
 from collections import Counter, defaultdict
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 from functools import cached_property, lru_cache
 from typing import Any
 
@@ -115,6 +117,13 @@ class Library:
     front_keys: dict[str, str] = field(default_factory=dict)
     related_memo: RelatedMemo | None = None  # kept for the next build
     link_targets: dict[str, set[str]] = field(default_factory=dict)  # slugs by kind
+    # Taxonomy -> term slug -> how often each spelling names it: the most used names it.
+    spellings: dict[str, dict[str, dict[str, int]]] = field(default_factory=dict)
+    # Article slug -> its last change (updated, else date) as a moment and as the sitemap
+    # writes it, of each dated article; and the drafts (built with --drafts). With them the
+    # sitemap reads no record: a kept library would unpickle all 10,000.
+    last_changed: dict[str, tuple[datetime, str]] = field(default_factory=dict)
+    drafts: frozenset[str] = frozenset()
 
     @cached_property
     def route_paths(self) -> tuple[list[str], set[str]]:
@@ -166,11 +175,15 @@ def _authors(
     return dict(sorted(authors.items()))
 
 
+_Spellings = dict[str, dict[str, dict[str, int]]]  # as Library.spellings
+
+
 def _taxonomies(
     settings: Settings, articles: Sequence[Article], errors: ErrorCollector
-) -> tuple[dict[str, dict[str, TermEntry]], dict[str, dict[str, tuple[Term, ...]]]]:
+) -> tuple[dict[str, dict[str, TermEntry]], dict[str, dict[str, tuple[Term, ...]]], _Spellings]:
     taxonomies: dict[str, dict[str, TermEntry]] = {}
     terms_of: dict[str, dict[str, tuple[Term, ...]]] = defaultdict(dict)
+    all_spellings: _Spellings = {}
     for taxonomy in settings.taxonomies:
         spellings: dict[str, Counter[str]] = defaultdict(Counter)
         members: dict[str, list[Article]] = defaultdict(list)
@@ -196,10 +209,11 @@ def _taxonomies(
             terms_of[article.slug][taxonomy] = tuple(seen)  # type: ignore[assignment]
         entries: dict[str, TermEntry] = {}
         for slug in sorted(members):
-            # One term per slug: the most used spelling names it.
-            name = sorted(spellings[slug].items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
-            entries[slug] = TermEntry(Term(taxonomy, name, slug), tuple(members[slug]))
+            entries[slug] = TermEntry(
+                Term(taxonomy, _name(spellings[slug]), slug), tuple(members[slug])
+            )
         taxonomies[taxonomy] = entries
+        all_spellings[taxonomy] = {slug: dict(spellings[slug]) for slug in entries}
     resolved = {
         article_slug: {
             taxonomy: tuple(taxonomies[taxonomy][s].term for s in slugs)  # type: ignore[union-attr]
@@ -207,7 +221,12 @@ def _taxonomies(
         }
         for article_slug, by_taxonomy in terms_of.items()
     }
-    return taxonomies, resolved
+    return taxonomies, resolved, all_spellings
+
+
+def _name(spellings: Mapping[str, int]) -> str:
+    """One term per slug: the most used spelling names it, the first in order if tied."""
+    return min(spellings.items(), key=lambda kv: (-kv[1], kv[0]))[0]
 
 
 def check_links(
@@ -255,7 +274,7 @@ def build_library(
     articles = tuple(sorted((a for a in sources.articles if drafts or not a.draft), key=sort_key))
     by_slug = {a.slug: a for a in articles}
     authors = _authors(sources, articles, warnings)
-    taxonomies, terms_of = _taxonomies(settings, articles, errors)
+    taxonomies, terms_of, spellings = _taxonomies(settings, articles, errors)
 
     page_slugs = {p.slug for p in sources.pages}
     known = {
@@ -317,6 +336,11 @@ def build_library(
         redirects=(),
         warnings=warnings,
         link_targets=known,
+        spellings=spellings,
+        last_changed={
+            a.slug: (m.moment, m.isoformat()) for a in articles if (m := a.last_modified)
+        },
+        drafts=frozenset(a.slug for a in articles if a.draft),
     )
     library.related_memo = related.memo
     library.routes = tuple(_routes(library))
@@ -359,6 +383,14 @@ def _listing(library: Library, kind: str, key: Any) -> tuple[Any, Sequence[Any],
     raise ValueError(f"no list of kind {kind!r}")
 
 
+ARTICLE_LISTS = frozenset({"home", "author", "term", "archive_year"})  # lists of articles
+
+
+def list_slugs(library: Library, kind: str, key: Any) -> tuple[str, ...]:
+    """The slugs of a list of articles (of ARTICLE_LISTS), by its kind and key."""
+    return slugs_of(_listing(library, kind, key)[1])
+
+
 def _list_routes(library: Library, kind: str, key: Any = None):
     subject, items, base = _listing(library, kind, key)
     for pager in paginate(items, library.settings.per_page, base):
@@ -392,6 +424,17 @@ def _routes(library: Library):
     yield Route("feed.xml", "feed")
     yield Route("sitemap.xml", "sitemap")
     yield Route("robots.txt", "robots")
+
+
+def route_rows(library: Library) -> Iterator[tuple[str, str, Any, int]]:
+    """Each route as (path, kind, subject's key, page number or 0), making no Route."""
+    routes = library.routes
+    if isinstance(routes, KeptRoutes):
+        yield from routes.rows()
+        return
+    for route in routes:
+        number = route.pager.number if route.pager else 0
+        yield route.path, route.kind, _subject_key(route.subject), number
 
 
 def _article_of(library: Library, slug: str) -> Article:
@@ -457,6 +500,14 @@ class KeptRoutes(Sequence[Route]):
             route = self._make(self.paths[index], kind, self._subjects[index], self._numbers[index])
             self._made[index] = route
         return route
+
+    def rows(self) -> Iterator[tuple[str, str, Any, int]]:
+        """As library.route_rows."""
+        kinds = self._kinds
+        for path, kind, key, number in zip(
+            self.paths, self._kind_of, self._subjects, self._numbers, strict=True
+        ):
+            yield path, kinds[kind], key, number
 
     def forget(self) -> None:
         """Drop the routes made so far: they hold the records they were made with."""
@@ -597,6 +648,128 @@ def kept_form(library: Library) -> Library:
     )
     kept.routes = KeptRoutes(library.routes, kept)
     return kept
+
+
+@dataclass
+class TermMoves:
+    """What edits to articles' terms change in a library (see term_moves)."""
+
+    # (taxonomy, term slug) -> the slugs of its articles, newest first: the lists moved
+    lists: dict[tuple[str, str], tuple[str, ...]] = field(default_factory=dict)
+    # article slug -> taxonomy -> the slugs of its terms, for the taxonomies edited
+    article_terms: dict[str, dict[str, tuple[str, ...]]] = field(default_factory=dict)
+    # (taxonomy, term slug) -> its spellings' counts, for each term an edit names
+    spellings: dict[tuple[str, str], dict[str, int]] = field(default_factory=dict)
+
+    def then(self, later: TermMoves) -> TermMoves:
+        """These moves and then `later`'s, as one: a new object, neither is changed."""
+        article_terms = dict(self.article_terms)
+        for slug, by_taxonomy in later.article_terms.items():
+            article_terms[slug] = {**article_terms.get(slug, {}), **by_taxonomy}
+        return TermMoves(
+            {**self.lists, **later.lists}, article_terms, {**self.spellings, **later.spellings}
+        )
+
+
+def term_moves(library: Library, edits: Mapping[str, tuple[Article, Article]]) -> TermMoves | None:
+    """What edits to some articles' terms (slug -> (record before, record now)) change.
+    None when they change more than who is in which list and how a term is spelled: a
+    term is made or emptied, a list gains or loses a page (routes), or a term's most used
+    spelling is another now (its name, on every page that shows it)."""
+    moves = TermMoves()
+    for taxonomy in library.settings.taxonomies:
+        entries = library.taxonomies.get(taxonomy, {})
+        known = library.spellings.get(taxonomy, {})
+        joined: dict[str, set[str]] = defaultdict(set)
+        left: dict[str, set[str]] = defaultdict(set)
+        spelled: dict[str, Counter[str]] = defaultdict(Counter)  # term slug -> name -> change
+        for slug, (old, new) in edits.items():
+            names_before, names_now = old.terms.get(taxonomy, ()), new.terms.get(taxonomy, ())
+            if names_before == names_now:
+                continue
+            before, now = _unique_slugs(names_before), _unique_slugs(names_now)
+            if not known.keys() >= set(now):
+                return None  # a new term, or a name with no slug (the full build reports it)
+            for names, sign in ((names_before, -1), (names_now, 1)):
+                for name in names:
+                    spelled[_term_slug(name)][name] += sign
+            for term in set(before) - set(now):
+                left[term].add(slug)
+            for term in set(now) - set(before):
+                joined[term].add(slug)
+            moves.article_terms.setdefault(slug, {})[taxonomy] = now
+        for term, change in spelled.items():
+            counts = Counter(known[term])
+            counts.update(change)
+            counts = +counts  # spellings no article uses now go
+            if not counts or _name(counts) != entries[term].term.name:
+                return None
+            moves.spellings[(taxonomy, term)] = dict(counts)
+        rank: dict[str, int] | None = None
+        per_page = library.settings.per_page
+        for term in joined.keys() | left.keys():
+            members = slugs_of(entries[term].articles)
+            if rank is None:
+                rank = {slug: at for at, slug in enumerate(slugs_of(library.articles))}
+            moved = sorted((set(members) - left[term]) | joined[term], key=rank.__getitem__)
+            if -(-len(moved) // per_page) != -(-len(members) // per_page):
+                return None
+            moves.lists[(taxonomy, term)] = tuple(moved)
+    return moves
+
+
+def _unique_slugs(names: Iterable[str]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(map(_term_slug, names)))
+
+
+def move_terms(library: Library, moves: TermMoves) -> None:
+    """Term lists, spellings and articles' terms as term_moves made them, in a library of
+    the kept form: its term routes read the lists again when next made."""
+    store = library.articles_by_slug
+    assert isinstance(store, StoredArticles) and isinstance(library.routes, KeptRoutes)
+    for (taxonomy, term), members in moves.lists.items():
+        entry = library.taxonomies[taxonomy][term]
+        library.taxonomies[taxonomy][term] = TermEntry(entry.term, ArticleRefs(members, store))
+    for (taxonomy, term), counts in moves.spellings.items():
+        library.spellings[taxonomy][term] = counts
+    for slug, by_taxonomy in moves.article_terms.items():
+        library.terms_of[slug] = {
+            **library.terms_of[slug],
+            **{
+                taxonomy: tuple(library.taxonomies[taxonomy][term].term for term in terms)
+                for taxonomy, terms in by_taxonomy.items()
+            },
+        }
+    library.routes.forget()
+
+
+def list_lastmods_change(library: Library, lists: Mapping[tuple[str, str], Sequence[str]]) -> bool:
+    """Whether moving articles between term lists changes a list page's lastmod in the
+    sitemap (its newest change; see render._sitemap_entries): a page can gain or lose
+    its newest article. Read before move_terms, from the pages that differ."""
+    per_page = library.settings.per_page
+    for (taxonomy, term), now in lists.items():
+        before = slugs_of(library.taxonomies[taxonomy][term].articles)
+        same = next(
+            (at for at, pair in enumerate(zip(before, now, strict=False)) if pair[0] != pair[1]),
+            min(len(before), len(now)),
+        )
+        start = same - same % per_page
+        for at in range(start, max(len(before), len(now)), per_page):
+            if list_lastmod(library, before[at : at + per_page]) != list_lastmod(
+                library, now[at : at + per_page]
+            ):
+                return True
+    return False
+
+
+def list_lastmod(library: Library, slugs: Iterable[str]) -> str | None:
+    """A list page's lastmod in the sitemap: its articles' last change (the first such)."""
+    dated = [stamp for stamp in map(library.last_changed.get, slugs) if stamp]
+    return max(dated, key=_MOMENT)[1] if dated else None
+
+
+_MOMENT = operator.itemgetter(0)  # datetimes compare in C
 
 
 def slugs_of(articles: Sequence[Article]) -> tuple[str, ...]:

@@ -397,9 +397,9 @@ def patch_related(
     """The lists after edits to some articles' bodies, titles or related entries.
 
     `edited` gives each edited article's top words now, and `articles_by_slug` its record
-    now. Their dates, people and terms are as `previous` saw them, so the order is too:
-    this skips what `compute_related` rebuilds for the whole archive. None when the change
-    is too large to patch.
+    now. Their dates are as `previous` saw them, so the order is too (terms change
+    only keys): this skips what `compute_related` rebuilds for the whole archive.
+    None when the change is too large to patch.
     """
     order = previous.order
     keys, titles, entries = previous.keys, previous.titles, previous.entries

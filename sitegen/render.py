@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import hashlib
 import itertools
-import operator
 from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -21,7 +20,19 @@ from . import citations, dates, feeds, structured
 from .assets import Asset
 from .errors import SitegenError
 from .fingerprints import Fingerprints
-from .library import Library, Pager, Route, TermEntry, newest_published, works_of
+from .library import (
+    ARTICLE_LISTS,
+    Library,
+    Pager,
+    Route,
+    TermEntry,
+    list_lastmod,
+    list_slugs,
+    newest_published,
+    route_rows,
+    slugs_of,
+    works_of,
+)
 from .model import TYPE_LABELS, Article, Author, Page
 from .parallel import MIN_ITEMS, chunks, parallel_map, worker_count
 from .templates import template_error
@@ -468,36 +479,30 @@ class Renderer:
         return self._sitemap
 
     def _sitemap_entries(self) -> Iterator[dict[str, str | None]]:
-        # Each article's last change, as the sitemap compares and writes it, made once: a
-        # list page takes the latest of its 20 articles, and there are 10,000 list pages
-        # in an archive of 10,000 articles. Keyed by identity (records are not hashable):
-        # the routes hold the very records the library lists by slug.
-        stamps = {
-            id(a): (m.moment, m.isoformat())
-            for a in self.library.articles_by_slug.values()
-            if (m := a.last_modified)
-        }
-        latest = stamps.get(id(self.library.articles[0])) if self.library.articles else None
-        moment = operator.itemgetter(0)  # datetimes compare in C; the first latest wins
-        for route in self.library.routes:
-            if not route.path.endswith("index.html") or route.kind == "search":
+        # From the routes' rows and the articles' last changes by slug: no Route or
+        # record is made, and a kept library reads none from the cache.
+        library = self.library
+        newest = slugs_of(library.articles)[:1]
+        latest = library.last_changed.get(newest[0]) if newest else None
+        per_page = library.settings.per_page
+        listed: tuple[Any, ...] = ("", None, ())  # (kind, key, slugs) of the last list
+        for path, kind, key, number in route_rows(library):
+            if not path.endswith("index.html") or kind == "search":
                 continue
-            path = route.path[: -len("index.html")]
             lastmod = None
-            if route.kind == "article":
-                if route.subject.draft:
+            if kind == "article":
+                if key in library.drafts:
                     continue
-                lastmod = stamps.get(id(route.subject))
-            elif (
-                route.pager is not None
-                and route.pager.items
-                and isinstance(route.pager.items[0], Article)
-            ):
-                dated = [s for s in map(stamps.get, map(id, route.pager.items)) if s]
-                lastmod = max(dated, key=moment) if dated else None
-            elif route.kind in ("home", "archive", "author_index", "taxonomy"):
-                lastmod = latest
-            yield {"loc": self.abs_url(path), "lastmod": lastmod[1] if lastmod else None}
+                stamp = library.last_changed.get(key)
+                lastmod = stamp[1] if stamp else None
+            elif number and kind in ARTICLE_LISTS:
+                if listed[:2] != (kind, key):
+                    listed = (kind, key, list_slugs(library, kind, key))
+                start = (number - 1) * per_page
+                lastmod = list_lastmod(library, listed[2][start : start + per_page])
+            elif kind in ("home", "archive", "author_index", "taxonomy"):
+                lastmod = latest[1] if latest else None
+            yield {"loc": self.abs_url(path[: -len("index.html")]), "lastmod": lastmod}
 
     def _render_robots(self, route: Route) -> bytes:
         return self._page("robots", sitemap=self.abs_url("sitemap.xml"))

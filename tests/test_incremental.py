@@ -403,7 +403,7 @@ def test_a_front_matter_edit_is_told_apart_without_loading_the_last_library(tmp_
     site, output = _built_basic_site(tmp_path)
     read = _record_cache_reads(monkeypatch)
     for number, (edit, pick, word, patched) in enumerate(
-        [("date", 1, "Arctic", 0), ("topics", 2, "Treaty", 0), ("body", 0, "radar", 1)]
+        [("date", 1, "Arctic", 0), ("author", 2, "Treaty", 0), ("body", 0, "radar", 1)]
     ):
         forget_snapshot()  # as a new `sitegen build` process
         read.clear()
@@ -854,6 +854,57 @@ def test_an_edit_that_moves_an_article_in_the_archive_builds_in_full(tmp_path, k
     piece.write_text(_set_key(piece.read_text(), key, value))
     assert build(site, output).patched == 0
     _assert_like_clean(site, output, tmp_path, key)
+
+
+def _term_site(root: Path) -> Path:
+    """Twelve articles, the even ones on Security and the odd ones on Energy: two
+    lists of two pages each (four to a page)."""
+    site = _word_site(root)
+    for n in range(1, 12, 2):
+        piece = site / f"content/articles/piece-{n:02d}.md"
+        piece.write_text(_set_key(piece.read_text(), "topics", "[Energy]"))
+    return site
+
+
+@pytest.mark.parametrize("in_memory", [True, False], ids=["in-memory", "from-the-cache"])
+def test_edits_that_move_an_article_between_terms_are_patched_like_clean_builds(
+    tmp_path, in_memory
+):
+    # Retagging moves an article between term lists; while no term is made, emptied or
+    # renamed and no list gains or loses a page, routes stay and the library is patched.
+    site = _term_site(tmp_path)
+    output = tmp_path / "out"
+    build(site, output)
+    steps = [  # (piece, its topics now, patched), with Security and Energy's sizes after
+        (4, "[Energy]", 1),  # 5 and 7
+        (11, "[Energy, Security]", 1),  # 6 and 7: the newest piece joins Security
+        (7, "[energy]", 1),  # a spelling of Energy that three others do not share
+        (3, "[Security]", 1),  # 7 and 6
+        (5, "[Security]", 1),  # 8 and 5
+        (9, "[Security]", 0),  # 9 and 4: both lists change their page count
+        (1, "[energy]", 1),  # Energy is still spelled so twice, and first when tied
+        (4, "[energy]", 0),  # three to one: the term is renamed on every page
+    ]
+    for piece, topics, patched in steps:
+        label = f"piece-{piece:02d}-{topics}"
+        if not in_memory:
+            forget_snapshot()  # a new `sitegen build`: the overlay is read back
+        before = snapshot(output)
+        path = site / f"content/articles/piece-{piece:02d}.md"
+        path.write_text(_set_key(path.read_text(), "topics", topics))
+        assert build(site, output).patched == patched, label
+        _assert_like_clean(site, output, tmp_path, label)
+        after = snapshot(output)
+        changed = {path for path in after if after[path] != before.get(path)}
+        assert f"articles/piece-{piece:02d}/index.html" in changed, label
+        if patched and "energy" not in topics:  # a move, not a respelling
+            assert "topics/index.html" in changed, label  # it counts each term's pieces
+            assert any(path.startswith("topics/security/") for path in changed), label
+            assert "articles/piece-00/cite.bib" not in changed, label
+        if piece == 11:  # the first page of Security has a newer last change now
+            assert "sitemap.xml" in changed
+    assert "Piece 11" in text_of(html(output, "topics/security/"))
+    assert "energy 4 articles" in text_of(html(output, "topics/"))  # renamed by the last edit
 
 
 @pytest.mark.parametrize("in_memory", [True, False], ids=["in-memory", "from-the-cache"])

@@ -226,8 +226,8 @@ def test_incremental_related_equals_a_full_computation(data):
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.data())
 def test_patching_words_titles_and_entries_equals_a_full_computation(data):
-    # The build patches the lists when only bodies, titles or related entries changed:
-    # the same lists, and the same entries matching nothing, as computing all.
+    # The build patches the lists when only bodies, titles, terms or related entries
+    # changed: the same lists, and the same entries matching nothing, as computing all.
     corpus = _draw_corpus(data)
     memo = _related(corpus).memo
     for _ in range(data.draw(st.integers(1, 4))):
@@ -235,8 +235,11 @@ def test_patching_words_titles_and_entries_equals_a_full_computation(data):
         new_words = {}
         for slug in edited:
             article, words = corpus[slug]
-            change = data.draw(st.sampled_from(["words", "title", "entries"]))
-            if change == "words":
+            change = data.draw(st.sampled_from(["words", "title", "entries", "terms"]))
+            if change == "terms":  # "common" is a catch-all topic: a move can cross the cap
+                topics = data.draw(st.lists(st.sampled_from(TOPICS), max_size=3, unique=True))
+                article = replace(article, terms={**article.terms, "topics": tuple(topics)})
+            elif change == "words":
                 words = tuple(data.draw(st.lists(st.sampled_from(WORDS), max_size=6)))
             elif change == "title":
                 title = data.draw(st.sampled_from(["Same title", "Title 3", "Title 1", "New"]))
