@@ -416,8 +416,8 @@ def _render_and_write(
                 kept = kept | set(search.kept)
                 timer.lap("search")
             # A patching build's outputs are the last build's: it only appends to the manifest
-            # (but the search index may have dropped a part).
-            same = patch is not None and search is None
+            # (but the search index may have dropped a part, and a term list a page).
+            same = patch is not None and search is None and not patch.routes_changed
             report = staging.commit(staged, kept, result.fingerprints, same_files=same)
         except SitegenError as exc:
             raise BuildFailed([exc]) from None

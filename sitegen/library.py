@@ -37,7 +37,7 @@ class Pager:
     count: int  # items in the whole list
 
     def path_of(self, number: int) -> str:
-        return self.base if number == 1 else f"{self.base}page/{number}/"
+        return page_path(self.base, number)
 
     @property
     def path(self) -> str:
@@ -50,6 +50,11 @@ class Pager:
     @property
     def next(self) -> str | None:
         return self.path_of(self.number + 1) if self.number < self.total else None
+
+
+def page_path(base: str, number: int) -> str:
+    """Where page `number` of a list whose first page is at `base` goes."""
+    return base if number == 1 else f"{base}page/{number}/"
 
 
 def paginate(items: Sequence[Any], per_page: int, base: str) -> list[Pager]:
@@ -509,6 +514,33 @@ class KeptRoutes(Sequence[Route]):
         ):
             yield path, kinds[kind], key, number
 
+    def set_pages(self, kind: str, key: Any, total: int, base: str) -> tuple[list[str], list[str]]:
+        """Give the list of this kind and key `total` pages: rows added after its last
+        page, or dropped from the end, where a full build's routes have them. The paths
+        added and dropped."""
+        code = self._kinds.index(kind)
+        rows = [
+            at
+            for at, (kind_of, subject) in enumerate(zip(self._kind_of, self._subjects, strict=True))
+            if kind_of == code and subject == key
+        ]
+        added: list[str] = []
+        dropped: list[str] = []
+        if total > len(rows):
+            at, numbers = rows[-1] + 1, range(len(rows) + 1, total + 1)
+            added = [f"{page_path(base, number)}index.html" for number in numbers]
+            self.paths[at:at] = added
+            self._subjects[at:at] = [key] * len(added)
+            self._numbers[at:at] = array("I", numbers)
+            self._kind_of = self._kind_of[:at] + bytes([code]) * len(added) + self._kind_of[at:]
+        elif total < len(rows):
+            at, end = rows[total], rows[-1] + 1  # a list's pages are consecutive rows
+            dropped = self.paths[at:end]
+            del self.paths[at:end], self._subjects[at:end], self._numbers[at:end]
+            self._kind_of = self._kind_of[:at] + self._kind_of[end:]
+        self.forget()
+        return added, dropped
+
     def forget(self) -> None:
         """Drop the routes made so far: they hold the records they were made with."""
         self._made = {}
@@ -673,9 +705,9 @@ class TermMoves:
 
 def term_moves(library: Library, edits: Mapping[str, tuple[Article, Article]]) -> TermMoves | None:
     """What edits to some articles' terms (slug -> (record before, record now)) change.
-    None when they change more than who is in which list and how a term is spelled: a
-    term is made or emptied, a list gains or loses a page (routes), or a term's most used
-    spelling is another now (its name, on every page that shows it)."""
+    None when they change more than who is in which list, how many pages it has and how
+    a term is spelled: a term is made or emptied (a taxonomy's pages, feeds, redirects),
+    or a term's most used spelling is another now (its name, on every page showing it)."""
     moves = TermMoves()
     for taxonomy in library.settings.taxonomies:
         entries = library.taxonomies.get(taxonomy, {})
@@ -706,13 +738,12 @@ def term_moves(library: Library, edits: Mapping[str, tuple[Article, Article]]) -
                 return None
             moves.spellings[(taxonomy, term)] = dict(counts)
         rank: dict[str, int] | None = None
-        per_page = library.settings.per_page
         for term in joined.keys() | left.keys():
             members = slugs_of(entries[term].articles)
             if rank is None:
                 rank = {slug: at for at, slug in enumerate(slugs_of(library.articles))}
             moved = sorted((set(members) - left[term]) | joined[term], key=rank.__getitem__)
-            if -(-len(moved) // per_page) != -(-len(members) // per_page):
+            if not moved:
                 return None
             moves.lists[(taxonomy, term)] = tuple(moved)
     return moves
@@ -722,14 +753,24 @@ def _unique_slugs(names: Iterable[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(map(_term_slug, names)))
 
 
-def move_terms(library: Library, moves: TermMoves) -> None:
+def move_terms(library: Library, moves: TermMoves) -> tuple[list[str], list[str]]:
     """Term lists, spellings and articles' terms as term_moves made them, in a library of
-    the kept form: its term routes read the lists again when next made."""
-    store = library.articles_by_slug
-    assert isinstance(store, StoredArticles) and isinstance(library.routes, KeptRoutes)
+    the kept form: its term routes read the lists again when next made, and a list that
+    has more or fewer pages now gains or loses routes. The paths added and dropped."""
+    store, routes = library.articles_by_slug, library.routes
+    assert isinstance(store, StoredArticles) and isinstance(routes, KeptRoutes)
+    added: list[str] = []
+    dropped: list[str] = []
+    per_page = library.settings.per_page
     for (taxonomy, term), members in moves.lists.items():
         entry = library.taxonomies[taxonomy][term]
         library.taxonomies[taxonomy][term] = TermEntry(entry.term, ArticleRefs(members, store))
+        total = max(1, -(-len(members) // per_page))
+        more, fewer = routes.set_pages("term", (taxonomy, term), total, entry.term.url_path)
+        added += more
+        dropped += fewer
+    if added or dropped:
+        library.__dict__.pop("route_paths", None)  # a cached property: made again
     for (taxonomy, term), counts in moves.spellings.items():
         library.spellings[taxonomy][term] = counts
     for slug, by_taxonomy in moves.article_terms.items():
@@ -740,7 +781,8 @@ def move_terms(library: Library, moves: TermMoves) -> None:
                 for taxonomy, terms in by_taxonomy.items()
             },
         }
-    library.routes.forget()
+    routes.forget()
+    return added, dropped
 
 
 def list_lastmods_change(library: Library, lists: Mapping[tuple[str, str], Sequence[str]]) -> bool:

@@ -6,8 +6,8 @@ its people, taxonomies, routes and redirects as they were. What changes is the
 article's record and rendered body (summary, reading time, links, the words
 related posts use), the related lists those reach, and the outputs that show its
 card. An edit to its terms also moves it between term lists, which is patched in
-while every term keeps its name and its lists their page count: the terms' pages
-and feeds, their taxonomy's index and perhaps the sitemap change too. An edit to
+while every term keeps its name: the terms' pages and feeds, their taxonomy's index
+and perhaps the sitemap change too, and a list may gain or lose a page. An edit to
 an author file changes the person's own pages and feed, the author index, and the
 cards of their works (a card names its people). So when every changed file is such
 an edit, the build takes the last library, patches those parts and fingerprints
@@ -97,8 +97,8 @@ _PLACELESS: dict[str, Any] = {
 def _same_place(record: Any, old: Article) -> bool:
     """Whether an edited article's record differs from `old` only in _PLACELESS fields
     and its terms. A change of terms moves the article between term lists: it is patched
-    in when no term is made, emptied or renamed and no list changes its page count
-    (library.term_moves tells, once the base is loaded)."""
+    in when no term is made, emptied or renamed (library.term_moves tells, once the base
+    is loaded)."""
     if not isinstance(record, Article):
         return False
     return replace(record, **_PLACELESS, terms={}) == replace(old, **_PLACELESS, terms={})
@@ -137,6 +137,7 @@ class Patch:
     # Edited author files: shown -> (slug, content key, person, body), as the overlay keeps them.
     people: dict[str, tuple[str, str, Author, RenderedBody]] = field(default_factory=dict)
     terms: TermMoves = field(default_factory=TermMoves)  # edits to articles' terms
+    routes_changed: bool = False  # a term list gained or lost a page: its files too
 
 
 # The snapshot a preview server's last build used, with the overlay generation it had
@@ -439,9 +440,15 @@ def try_patch(
     for slug, record in records.items():
         _set_record(library, slug, record)
     affected: set[str] = set().union(*users.values())
+    routes_changed = False
     if moved:
         affected.update(_term_outputs(library, moves.lists))  # read before the move
-        move_terms(library, moves)
+        added, dropped = move_terms(library, moves)
+        affected.update(added)
+        affected.difference_update(dropped)
+        if added or dropped:
+            routes_changed = True
+            affected.add("sitemap.xml")  # it lists every page
     for shown, (slug, job_key, person, body) in people.items():
         _set_person(library, slug, person, body, job_key)
         affected.update(_person_outputs(library, slug))
@@ -476,6 +483,7 @@ def try_patch(
         set(records),
         people,
         moves,
+        routes_changed,
     )
 
 
