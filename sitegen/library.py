@@ -23,7 +23,7 @@ from .model import Article, Author, Page, Term
 from .related import RelatedMemo, compute_related
 from .slugs import slugify
 
-_term_slug = lru_cache(maxsize=65536)(slugify)  # the same few hundred names, many times
+term_slug = lru_cache(maxsize=65536)(slugify)  # the same few hundred names, many times
 
 
 @dataclass(frozen=True)
@@ -195,7 +195,7 @@ def _taxonomies(
         for article in articles:
             seen: list[str] = []
             for name in article.terms.get(taxonomy, ()):
-                slug = _term_slug(name)
+                slug = term_slug(name)
                 if not slug:
                     errors.add(
                         ContentError(
@@ -215,7 +215,7 @@ def _taxonomies(
         entries: dict[str, TermEntry] = {}
         for slug in sorted(members):
             entries[slug] = TermEntry(
-                Term(taxonomy, _name(spellings[slug]), slug), tuple(members[slug])
+                Term(taxonomy, term_name(spellings[slug]), slug), tuple(members[slug])
             )
         taxonomies[taxonomy] = entries
         all_spellings[taxonomy] = {slug: dict(spellings[slug]) for slug in entries}
@@ -229,7 +229,7 @@ def _taxonomies(
     return taxonomies, resolved, all_spellings
 
 
-def _name(spellings: Mapping[str, int]) -> str:
+def term_name(spellings: Mapping[str, int]) -> str:
     """One term per slug: the most used spelling names it, the first in order if tied."""
     return min(spellings.items(), key=lambda kv: (-kv[1], kv[0]))[0]
 
@@ -680,129 +680,6 @@ def kept_form(library: Library) -> Library:
     )
     kept.routes = KeptRoutes(library.routes, kept)
     return kept
-
-
-@dataclass
-class TermMoves:
-    """What edits to articles' terms change in a library (see term_moves)."""
-
-    # (taxonomy, term slug) -> the slugs of its articles, newest first: the lists moved
-    lists: dict[tuple[str, str], tuple[str, ...]] = field(default_factory=dict)
-    # article slug -> taxonomy -> the slugs of its terms, for the taxonomies edited
-    article_terms: dict[str, dict[str, tuple[str, ...]]] = field(default_factory=dict)
-    # (taxonomy, term slug) -> its spellings' counts, for each term an edit names
-    spellings: dict[tuple[str, str], dict[str, int]] = field(default_factory=dict)
-
-    def then(self, later: TermMoves) -> TermMoves:
-        """These moves and then `later`'s, as one: a new object, neither is changed."""
-        article_terms = dict(self.article_terms)
-        for slug, by_taxonomy in later.article_terms.items():
-            article_terms[slug] = {**article_terms.get(slug, {}), **by_taxonomy}
-        return TermMoves(
-            {**self.lists, **later.lists}, article_terms, {**self.spellings, **later.spellings}
-        )
-
-
-def term_moves(library: Library, edits: Mapping[str, tuple[Article, Article]]) -> TermMoves | None:
-    """What edits to some articles' terms (slug -> (record before, record now)) change.
-    None when they change more than who is in which list, how many pages it has and how
-    a term is spelled: a term is made or emptied (a taxonomy's pages, feeds, redirects),
-    or a term's most used spelling is another now (its name, on every page showing it)."""
-    moves = TermMoves()
-    for taxonomy in library.settings.taxonomies:
-        entries = library.taxonomies.get(taxonomy, {})
-        known = library.spellings.get(taxonomy, {})
-        joined: dict[str, set[str]] = defaultdict(set)
-        left: dict[str, set[str]] = defaultdict(set)
-        spelled: dict[str, Counter[str]] = defaultdict(Counter)  # term slug -> name -> change
-        for slug, (old, new) in edits.items():
-            names_before, names_now = old.terms.get(taxonomy, ()), new.terms.get(taxonomy, ())
-            if names_before == names_now:
-                continue
-            before, now = _unique_slugs(names_before), _unique_slugs(names_now)
-            if not known.keys() >= set(now):
-                return None  # a new term, or a name with no slug (the full build reports it)
-            for names, sign in ((names_before, -1), (names_now, 1)):
-                for name in names:
-                    spelled[_term_slug(name)][name] += sign
-            for term in set(before) - set(now):
-                left[term].add(slug)
-            for term in set(now) - set(before):
-                joined[term].add(slug)
-            moves.article_terms.setdefault(slug, {})[taxonomy] = now
-        for term, change in spelled.items():
-            counts = Counter(known[term])
-            counts.update(change)
-            counts = +counts  # spellings no article uses now go
-            if not counts or _name(counts) != entries[term].term.name:
-                return None
-            moves.spellings[(taxonomy, term)] = dict(counts)
-        rank: dict[str, int] | None = None
-        for term in joined.keys() | left.keys():
-            members = slugs_of(entries[term].articles)
-            if rank is None:
-                rank = {slug: at for at, slug in enumerate(slugs_of(library.articles))}
-            moved = sorted((set(members) - left[term]) | joined[term], key=rank.__getitem__)
-            if not moved:
-                return None
-            moves.lists[(taxonomy, term)] = tuple(moved)
-    return moves
-
-
-def _unique_slugs(names: Iterable[str]) -> tuple[str, ...]:
-    return tuple(dict.fromkeys(map(_term_slug, names)))
-
-
-def move_terms(library: Library, moves: TermMoves) -> tuple[list[str], list[str]]:
-    """Term lists, spellings and articles' terms as term_moves made them, in a library of
-    the kept form: its term routes read the lists again when next made, and a list that
-    has more or fewer pages now gains or loses routes. The paths added and dropped."""
-    store, routes = library.articles_by_slug, library.routes
-    assert isinstance(store, StoredArticles) and isinstance(routes, KeptRoutes)
-    added: list[str] = []
-    dropped: list[str] = []
-    per_page = library.settings.per_page
-    for (taxonomy, term), members in moves.lists.items():
-        entry = library.taxonomies[taxonomy][term]
-        library.taxonomies[taxonomy][term] = TermEntry(entry.term, ArticleRefs(members, store))
-        total = max(1, -(-len(members) // per_page))
-        more, fewer = routes.set_pages("term", (taxonomy, term), total, entry.term.url_path)
-        added += more
-        dropped += fewer
-    if added or dropped:
-        library.__dict__.pop("route_paths", None)  # a cached property: made again
-    for (taxonomy, term), counts in moves.spellings.items():
-        library.spellings[taxonomy][term] = counts
-    for slug, by_taxonomy in moves.article_terms.items():
-        library.terms_of[slug] = {
-            **library.terms_of[slug],
-            **{
-                taxonomy: tuple(library.taxonomies[taxonomy][term].term for term in terms)
-                for taxonomy, terms in by_taxonomy.items()
-            },
-        }
-    routes.forget()
-    return added, dropped
-
-
-def list_lastmods_change(library: Library, lists: Mapping[tuple[str, str], Sequence[str]]) -> bool:
-    """Whether moving articles between term lists changes a list page's lastmod in the
-    sitemap (its newest change; see render._sitemap_entries): a page can gain or lose
-    its newest article. Read before move_terms, from the pages that differ."""
-    per_page = library.settings.per_page
-    for (taxonomy, term), now in lists.items():
-        before = slugs_of(library.taxonomies[taxonomy][term].articles)
-        same = next(
-            (at for at, pair in enumerate(zip(before, now, strict=False)) if pair[0] != pair[1]),
-            min(len(before), len(now)),
-        )
-        start = same - same % per_page
-        for at in range(start, max(len(before), len(now)), per_page):
-            if list_lastmod(library, before[at : at + per_page]) != list_lastmod(
-                library, now[at : at + per_page]
-            ):
-                return True
-    return False
 
 
 def list_lastmod(library: Library, slugs: Iterable[str]) -> str | None:

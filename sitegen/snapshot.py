@@ -5,18 +5,18 @@ that shows on its page and card: see _PLACELESS) leaves the order of the archive
 its people, taxonomies, routes and redirects as they were. What changes is the
 article's record and rendered body (summary, reading time, links, the words
 related posts use), the related lists those reach, and the outputs that show its
-card. An edit to its terms also moves it between term lists, which is patched in
-while every term keeps its name: the terms' pages and feeds, their taxonomy's index
-and perhaps the sitemap change too, and a list may gain or lose a page. An edit to
-an author file changes the person's own pages and feed, the author index, and the
+card. An edit to its terms or people also moves it between term and person lists
+(see moves.py), which is patched in while no term or person is made or dropped and
+no term renamed: those lists' pages and feeds, the indexes that count them and
+perhaps the sitemap change too, and a list may gain or lose a page. An edit to an
+author file changes the person's own pages and feed, the author index, and the
 cards of their works (a card names its people). So when every changed file is such
 an edit, the build takes the last library, patches those parts and fingerprints
 only the outputs the snapshot says show the edited articles' and works' cards, and
 the person's own, instead of loading and indexing the whole archive. Anything else
-(a new, deleted or renamed file, an edit to an article's date, people, aliases or
-draft state, a term made, emptied or renamed, a page, a setting, a template, an
-asset, other options, a changed output folder) builds the usual way, and that
-build keeps a new snapshot.
+(a new, deleted or renamed file, an edit to an article's date, aliases or draft
+state, a page, a setting, a template, an asset, other options, a changed output
+folder) builds the usual way, and that build keeps a new snapshot.
 
 Storage: the library is pickled once per full build, by a forked child while
 the build renders and writes; each patching build adds its changes to a small
@@ -36,7 +36,7 @@ from __future__ import annotations
 import hashlib
 import os
 from collections import ChainMap
-from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, cast
 
@@ -51,18 +51,15 @@ from .library import (
     KeptRoutes,
     Library,
     StoredArticles,
-    TermMoves,
     check_links,
     kept_form,
-    list_lastmods_change,
-    move_terms,
     related_warnings,
     slugs_of,
-    term_moves,
 )
 from .loader import SourceFile, parse_source
 from .markdown import RenderedBody, cut_at_word
 from .model import Article, Author
+from .moves import ListMoves, apply_moves, list_moves, patch_lists
 from .related import RelatedMemo, patch_related
 from .writer import MARKER
 
@@ -92,16 +89,23 @@ _PLACELESS: dict[str, Any] = {
     "body_line": 0,
     "body": "",
 }
+# The fields that put an article in term and person lists, with a blank for each: an
+# edit to these moves it between lists, and is patched in too while no term or person is
+# made or dropped and no term renamed (moves.list_moves tells, once the base is loaded).
+_LISTED: dict[str, Any] = {"terms": {}, "authors": (), "interviewees": ()}
 
 
 def _same_place(record: Any, old: Article) -> bool:
-    """Whether an edited article's record differs from `old` only in _PLACELESS fields
-    and its terms. A change of terms moves the article between term lists: it is patched
-    in when no term is made, emptied or renamed (library.term_moves tells, once the base
-    is loaded)."""
+    """Whether an edited article's record differs from `old` only in _PLACELESS and
+    _LISTED fields."""
     if not isinstance(record, Article):
         return False
-    return replace(record, **_PLACELESS, terms={}) == replace(old, **_PLACELESS, terms={})
+    return replace(record, **_PLACELESS, **_LISTED) == replace(old, **_PLACELESS, **_LISTED)
+
+
+def _same_lists(record: Article, old: Article) -> bool:
+    """Whether an edited article names the same terms and people as before."""
+    return all(getattr(record, name) == getattr(old, name) for name in _LISTED)
 
 
 def _random_token() -> str:
@@ -136,8 +140,8 @@ class Patch:
     records: set[str] = field(default_factory=set)  # slugs whose front matter was edited
     # Edited author files: shown -> (slug, content key, person, body), as the overlay keeps them.
     people: dict[str, tuple[str, str, Author, RenderedBody]] = field(default_factory=dict)
-    terms: TermMoves = field(default_factory=TermMoves)  # edits to articles' terms
-    routes_changed: bool = False  # a term list gained or lost a page: its files too
+    moves: ListMoves = field(default_factory=ListMoves)  # edits to terms and people
+    routes_changed: bool = False  # a list gained or lost a page: its files too
 
 
 # The snapshot a preview server's last build used, with the overlay generation it had
@@ -263,8 +267,8 @@ def _worth_loading(
 ) -> tuple[_Head, _Changed] | None:
     """The head row, and the files changed since the base and its overlay; None when it
     already shows that the edits cannot be patched in: another key, another output,
-    other files, or an edit to an article's place in the archive (its date, people,
-    aliases or draft state). Loading the base is then saved."""
+    other files, or an edit to an article's place in the archive (its date, aliases or
+    draft state). Loading the base is then saved."""
     head = cache.state(_HEAD)
     if not isinstance(head, tuple) or len(head) != 4:
         return None
@@ -294,7 +298,20 @@ def _worth_loading(
             return None
         if problems or not _same_place(record, before[0]):
             return None
+        if not _have_files(record, before[0], origins):
+            return None
     return head, changed
+
+
+def _have_files(record: Article, old: Article, origins: Mapping[str, tuple[str, str]]) -> bool:
+    """Whether every person an edit adds or drops has an author file, which the head's
+    origins tell: one without is made by the articles naming them (moves._move_people)."""
+    named = {
+        person
+        for name in ("authors", "interviewees")
+        for person in set(getattr(record, name)) ^ set(getattr(old, name))
+    }
+    return not named or named <= {slug for kind, slug in origins.values() if kind == "authors"}
 
 
 def _apply(snapshot: Snapshot, overlay: dict[str, Any]) -> None:
@@ -302,7 +319,7 @@ def _apply(snapshot: Snapshot, overlay: dict[str, Any]) -> None:
     library = snapshot.library
     for slug, record in overlay["records"].items():
         _set_record(library, slug, record)
-    move_terms(library, overlay["terms"])
+    apply_moves(library, overlay["moves"])
     for shown, (slug, key, body, summary, front) in overlay["bodies"].items():
         _set_body(library, slug, body, summary)
         library.content_keys[("articles", slug)] = key
@@ -411,11 +428,11 @@ def try_patch(
             records[slug] = record
     now = ChainMap(records, library.articles_by_slug)  # the records as edited
     moved = {
-        slug: (library.articles_by_slug[slug], record)
+        slug: (old, record)
         for slug, record in records.items()
-        if record.terms != library.articles_by_slug[slug].terms
+        if not _same_lists(record, old := library.articles_by_slug[slug])
     }
-    moves = term_moves(library, moved) if moved else TermMoves()
+    moves = list_moves(library, moved) if moved else ListMoves()
     if moves is None:
         return None
     try:
@@ -442,13 +459,8 @@ def try_patch(
     affected: set[str] = set().union(*users.values())
     routes_changed = False
     if moved:
-        affected.update(_term_outputs(library, moves.lists))  # read before the move
-        added, dropped = move_terms(library, moves)
-        affected.update(added)
-        affected.difference_update(dropped)
-        if added or dropped:
-            routes_changed = True
-            affected.add("sitemap.xml")  # it lists every page
+        outputs, routes_changed = patch_lists(library, moves)
+        affected.update(outputs)
     for shown, (slug, job_key, person, body) in people.items():
         _set_person(library, slug, person, body, job_key)
         affected.update(_person_outputs(library, slug))
@@ -513,18 +525,6 @@ def _parse_edit(
     errors = ErrorCollector()
     check_links(library.link_targets, [(record.source or "", record.body_line, body)], errors)
     return None if errors.errors else (record, body)
-
-
-def _term_outputs(library: Library, lists: Mapping[tuple[str, str], Sequence[str]]) -> set[str]:
-    """The outputs that show term lists about to change, besides the cards of the articles
-    that move: each term's pages and feed, the index of its taxonomy (which counts its
-    articles) and the sitemap, if a page's newest change is another now."""
-    routes = cast(KeptRoutes, library.routes)
-    outputs = {"sitemap.xml"} if list_lastmods_change(library, lists) else set()
-    for taxonomy, term in lists:
-        outputs.update(routes.paths_of({"term", "term_feed"}, (taxonomy, term)))
-        outputs.update(routes.paths_of({"taxonomy"}, taxonomy))
-    return outputs
 
 
 def _works(library: Library, slug: str) -> tuple[str, ...]:
@@ -607,14 +607,14 @@ def _patch_related(
     when they cannot be patched."""
     library = snapshot.library
     before = library.articles_by_slug
-    # An article's keys are made of its people (unchanged here), its terms and the set
-    # of its top words; its list also reads its title and entries. When these are as
-    # before, so is every list, and the memo need not be read.
+    # An article's keys are made of its people, its terms and the set of its top words;
+    # its list also reads its title and entries. When these are as before, so is every
+    # list, and the memo need not be read.
     unchanged = all(
         set(body.keywords) == set(library.bodies[("articles", slug)].keywords)
         and articles[slug].title == before[slug].title
         and articles[slug].related == before[slug].related
-        and articles[slug].terms == before[slug].terms
+        and _same_lists(articles[slug], before[slug])
         for slug, body in bodies.items()
     )
     if unchanged:
@@ -732,7 +732,7 @@ def finish_full(
         "records": {},  # slug -> the record of an article whose front matter was edited
         "people": {},  # shown -> (slug, content key, record, body) of an edited author file
         "lists": {},
-        "terms": TermMoves(),  # every edit to articles' terms, as one
+        "moves": ListMoves(),  # every edit to articles' terms and people, as one
         "keys": {},
         "titles": {},
         "entries": {},
@@ -769,7 +769,7 @@ def store_patch(
         **{slug: records[slug] for slug in patch.records},
     }
     overlay["lists"] = {**overlay["lists"], **patch.lists}
-    overlay["terms"] = overlay["terms"].then(patch.terms)
+    overlay["moves"] = overlay["moves"].then(patch.moves)
     memo = library.related_memo
     if memo is not None:  # else no edit changed an article's keys, title or entries
         slugs = [slug for slug, _ in patch.edited.values() if slug in memo.keys]

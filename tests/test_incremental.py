@@ -845,8 +845,8 @@ def test_edits_to_titles_summaries_and_related_entries_are_patched_like_clean_bu
     ],
 )
 def test_an_edit_that_moves_an_article_in_the_archive_builds_in_full(tmp_path, key, value):
-    # A date orders lists, people and terms make pages and lists, aliases redirects,
-    # and a draft leaves every list: the last library cannot be patched.
+    # A date orders lists, a new person or term makes pages and lists, aliases make
+    # redirects, and a draft leaves every list: the last library cannot be patched.
     site = _word_site(tmp_path)
     output = tmp_path / "out"
     build(site, output)
@@ -911,6 +911,52 @@ def test_edits_that_move_an_article_between_terms_are_patched_like_clean_builds(
             assert "topics/energy/page/2/index.html" in before.keys() - after.keys(), label
     assert "Piece 11" in text_of(html(output, "topics/security/"))
     assert "energy 4 articles" in text_of(html(output, "topics/"))  # renamed by the last edit
+
+
+@pytest.mark.parametrize("in_memory", [True, False], ids=["in-memory", "from-the-cache"])
+def test_edits_that_change_an_articles_people_are_patched_like_clean_builds(tmp_path, in_memory):
+    # Adding or dropping a writer or an interviewee moves the article between people's
+    # pages; while each person named has a file (else the articles make them), the
+    # library is patched, and a person's list may gain or lose a page.
+    site = _word_site(tmp_path)  # all twelve by `someone`: three pages of four
+    for slug, name in [("someone", "Some One"), ("another", "An Other"), ("guest", "A Guest")]:
+        (site / f"content/authors/{slug}.md").parent.mkdir(parents=True, exist_ok=True)
+        (site / f"content/authors/{slug}.md").write_text(f"---\nname: {name}\n---\nBio.\n")
+    output = tmp_path / "out"
+    search = {} if in_memory else {"search": False}
+    build(site, output, **search)
+    steps = [  # (piece, key, people now, patched), with the works of someone and another after
+        (4, "authors", "[someone, another]", 1),  # 12 and 1
+        (5, "interviewees", "[guest]", 1),  # 12 and 1; the guest's first piece
+        (4, "authors", "[another]", 1),  # 11 and 1
+        (6, "authors", "[another]", 1),  # 10 and 2
+        (7, "authors", "[another]", 1),  # 9 and 3
+        (8, "authors", "[another]", 1),  # 8 and 4: someone's third page goes
+        (9, "authors", "[another]", 1),  # 7 and 5: another's second page comes
+        (3, "interviewees", "[guest, someone]", 1),  # someone wrote it: still 7 works
+        (10, "authors", "[someone, newcomer]", 0),  # no file: the articles make the person
+    ]
+    for piece, key, people, patched in steps:
+        label = f"piece-{piece:02d}-{key}-{people}"
+        if not in_memory:
+            forget_snapshot()  # a new `sitegen build`: the overlay is read back
+        before = snapshot(output)
+        path = site / f"content/articles/piece-{piece:02d}.md"
+        path.write_text(_set_key(path.read_text(), key, people))
+        assert build(site, output, **search).patched == patched, label
+        _assert_like_clean(site, output, tmp_path, label, **search)
+        after = snapshot(output)
+        changed = {path for path in after if after[path] != before.get(path)}
+        assert f"articles/piece-{piece:02d}/index.html" in changed, label
+        if patched:
+            assert "authors/index.html" in changed, label  # it counts each person's works
+        if patched and key == "authors":
+            assert "topics/security/feed.xml" in changed, label  # an entry names its authors
+        if piece == 8:
+            assert "authors/someone/page/3/index.html" in before.keys() - after.keys()
+        if piece == 9:
+            assert "authors/another/page/2/index.html" in after.keys() - before.keys()
+    assert "Piece 5" in text_of(html(output, "authors/guest/"))
 
 
 @pytest.mark.parametrize("in_memory", [True, False], ids=["in-memory", "from-the-cache"])
