@@ -45,7 +45,7 @@ from .assets import Asset
 from .buildstate import BuildOptions, manifest_digest
 from .cache import BuildCache
 from .config import Settings
-from .errors import CacheError, ErrorCollector
+from .errors import CacheError, ErrorCollector, Warning_
 from .ingest import BodyKey, Scan, parse_one
 from .library import (
     KeptRoutes,
@@ -485,6 +485,8 @@ def try_patch(
         library.related_memo = related.memo
         library.warnings = [w for w in library.warnings if w.key != "related"]
         library.warnings += related_warnings(related.unmatched)
+    if records:
+        library.warnings = _at_lines_now(library.warnings, records)
     return Patch(
         snapshot,
         library,
@@ -497,6 +499,18 @@ def try_patch(
         moves,
         routes_changed,
     )
+
+
+def _at_lines_now(warnings: list[Warning_], records: Mapping[str, Article]) -> list[Warning_]:
+    """The warnings, each on its key's line in the edited articles as they are now: an
+    edit above a key moves it (a person without a file is warned about on `authors`)."""
+    by_source = {record.source: record for record in records.values()}
+    moved = []
+    for warning in warnings:
+        record = by_source.get(warning.path or "")
+        line = record.line_of(warning.key) if record is not None and warning.key else None
+        moved.append(replace(warning, line=line) if line is not None else warning)
+    return moved
 
 
 def _parse_edit(
@@ -776,6 +790,7 @@ def store_patch(
         for name, part in (("keys", memo.keys), ("titles", memo.titles), ("entries", memo.entries)):
             overlay[name] = {**overlay[name], **{slug: part[slug] for slug in slugs}}
         overlay["unmatched"] = memo.unmatched
+    if memo is not None or patch.records:  # entries matched, or lines moved
         overlay["warnings"] = library.warnings
     # A list may show other cards now: remember that it shows them, in the rows first (a
     # row that names an output too many costs a fingerprint, never a stale page).

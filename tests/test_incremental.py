@@ -867,6 +867,35 @@ def _term_site(root: Path) -> Path:
 
 
 @pytest.mark.parametrize("in_memory", [True, False], ids=["in-memory", "from-the-cache"])
+def test_a_patched_edit_warns_on_the_lines_a_clean_build_gives(tmp_path, in_memory):
+    # A piece by someone without an author file, whose related entry matches nothing:
+    # both warnings name a line of its front matter, which a new summary above moves.
+    site = _word_site(tmp_path)
+    output = tmp_path / "out"
+    piece = site / "content/articles/piece-11.md"
+    piece.write_text(_set_key(piece.read_text(), "related", "[No such piece]"))
+    build(site, output)
+    other = site / "content/articles/piece-00.md"
+    for step, summary in enumerate(["'Short.'", "'Shorter.'", None]):
+        if summary is None:  # another piece's edit: the warnings are the overlay's
+            other.write_text(other.read_text() + "\nOne more line.\n")
+        else:
+            text = piece.read_text().replace("title: Piece 11\n", "title: Piece 11\n# note\n")
+            piece.write_text(_set_key(text, "summary", summary))
+        if not in_memory:
+            forget_snapshot()  # a new `sitegen build`: the overlay is read back
+        result = build(site, output)
+        assert result.patched == 1, step
+        clean = build(site, tmp_path / f"clean-{step}", use_cache=False)
+        warned = _warnings(result)
+        assert warned == _warnings(clean), step
+        lines = piece.read_text().split("\n")
+        for key in ("authors", "related"):
+            line = next(at for at, text in enumerate(lines, 1) if text.startswith(f"{key}:"))
+            assert any(w.startswith(f"content/articles/piece-11.md:{line}: {key}:") for w in warned)
+
+
+@pytest.mark.parametrize("in_memory", [True, False], ids=["in-memory", "from-the-cache"])
 def test_edits_that_move_an_article_between_terms_are_patched_like_clean_builds(
     tmp_path, in_memory
 ):
