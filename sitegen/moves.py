@@ -147,7 +147,14 @@ def _move_people(
     return True
 
 
-def _join(joined: dict[str, set[str]], left: dict[str, set[str]], slug: str, before, now) -> None:
+def _join(
+    joined: dict[str, set[str]],
+    left: dict[str, set[str]],
+    slug: str,
+    before: Iterable[str],
+    now: Iterable[str],
+) -> None:
+    """Note that article `slug` left the lists of `before` and joined those of `now`."""
     for key in set(before) - set(now):
         left[key].add(slug)
     for key in set(now) - set(before):

@@ -394,11 +394,12 @@ def patch_related(
     articles_by_slug: Mapping[str, Article],
     edited: Mapping[str, Sequence[str]],
 ) -> RelatedResult | None:
-    """The lists after edits to some articles' bodies, titles or related entries.
+    """The lists after edits to some articles' bodies, titles, terms, people or related
+    entries.
 
     `edited` gives each edited article's top words now, and `articles_by_slug` its record
-    now. Their dates are as `previous` saw them, so the order is too (terms change
-    only keys): this skips what `compute_related` rebuilds for the whole archive.
+    now. Their dates are as `previous` saw them, so the order is too (terms and people
+    change only keys): this skips what `compute_related` rebuilds for the whole archive.
     None when the change is too large to patch.
     """
     order = previous.order

@@ -226,8 +226,9 @@ def test_incremental_related_equals_a_full_computation(data):
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.data())
 def test_patching_words_titles_and_entries_equals_a_full_computation(data):
-    # The build patches the lists when only bodies, titles, terms or related entries
-    # changed: the same lists, and the same entries matching nothing, as computing all.
+    # The build patches the lists when only bodies, titles, terms, people or related
+    # entries changed: the same lists, and the same entries matching nothing, as
+    # computing all.
     corpus = _draw_corpus(data)
     memo = _related(corpus).memo
     for _ in range(data.draw(st.integers(1, 4))):
@@ -235,10 +236,14 @@ def test_patching_words_titles_and_entries_equals_a_full_computation(data):
         new_words = {}
         for slug in edited:
             article, words = corpus[slug]
-            change = data.draw(st.sampled_from(["words", "title", "entries", "terms"]))
+            change = data.draw(st.sampled_from(["words", "title", "entries", "terms", "people"]))
             if change == "terms":  # "common" is a catch-all topic: a move can cross the cap
                 topics = data.draw(st.lists(st.sampled_from(TOPICS), max_size=3, unique=True))
                 article = replace(article, terms={**article.terms, "topics": tuple(topics)})
+            elif change == "people":  # "a" writes a third of the corpus: a catch-all key
+                writer = data.draw(st.sampled_from(["a", "b", "p1", "p2"]))
+                guests = data.draw(st.lists(st.sampled_from(["i1", "i2", "i3"]), max_size=2))
+                article = replace(article, authors=(writer,), interviewees=tuple(guests))
             elif change == "words":
                 words = tuple(data.draw(st.lists(st.sampled_from(WORDS), max_size=6)))
             elif change == "title":
