@@ -459,5 +459,5 @@ def _render_and_write(
         time.perf_counter() - started,
         timer.timings,
         rendered=len(result.files),
-        patched=len(prepared.patch.edited) + len(prepared.patch.people) if prepared.patch else 0,
+        patched=len(prepared.patch.edited) + len(prepared.patch.files) if prepared.patch else 0,
     )

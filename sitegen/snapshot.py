@@ -10,13 +10,14 @@ card. An edit to its terms or people also moves it between term and person lists
 no term renamed: those lists' pages and feeds, the indexes that count them and
 perhaps the sitemap change too, and a list may gain or lose a page. An edit to an
 author file changes the person's own pages and feed, the author index, and the
-cards of their works (a card names its people). So when every changed file is such
-an edit, the build takes the last library, patches those parts and fingerprints
-only the outputs the snapshot says show the edited articles' and works' cards, and
-the person's own, instead of loading and indexing the whole archive. Anything else
-(a new, deleted or renamed file, an edit to an article's date, aliases or draft
-state, a page, a setting, a template, an asset, other options, a changed output
-folder) builds the usual way, and that build keeps a new snapshot.
+cards of their works (a card names its people); an edit to a page, its own output.
+So when every changed file is such an edit, the build takes the last library,
+patches those parts and fingerprints only the outputs the snapshot says show the
+edited articles' and works' cards, and the person's or page's own, instead of
+loading and indexing the whole archive. Anything else (a new, deleted or renamed
+file, an edit to an article's date, aliases or draft state, a setting, a template,
+an asset, other options, a changed output folder) builds the usual way, and that
+build keeps a new snapshot.
 
 Storage: the library is pickled once per full build, by a forked child while
 the build renders and writes; each patching build adds its changes to a small
@@ -58,7 +59,7 @@ from .library import (
 )
 from .loader import SourceFile, parse_source
 from .markdown import RenderedBody, cut_at_word
-from .model import Article, Author
+from .model import Article
 from .moves import ListMoves, apply_moves, list_moves, patch_lists
 from .related import RelatedMemo, patch_related
 from .writer import MARKER
@@ -127,6 +128,12 @@ class Snapshot:
     cards_in_cache: bool = False  # True: `card_users` is read from the cache as needed
 
 
+# An edited author file or page: shown -> (slug, content key, kind, record, body). Nothing
+# lists either by what it sets: people are indexed by slug, and pages listed nowhere.
+_FileEdit = tuple[str, str, str, Any, RenderedBody]
+_FILES = ("authors", "pages")
+
+
 @dataclass
 class Patch:
     """A library patched for body edits, and what the build must redo."""
@@ -138,8 +145,8 @@ class Patch:
     lists: dict[str, tuple[str, ...]]  # related lists that changed
     scan: Scan
     records: set[str] = field(default_factory=set)  # slugs whose front matter was edited
-    # Edited author files: shown -> (slug, content key, person, body), as the overlay keeps them.
-    people: dict[str, tuple[str, str, Author, RenderedBody]] = field(default_factory=dict)
+    # Edited author files and pages, as the overlay keeps them: see _FileEdit.
+    files: dict[str, _FileEdit] = field(default_factory=dict)
     moves: ListMoves = field(default_factory=ListMoves)  # edits to terms and people
     routes_changed: bool = False  # a list gained or lost a page: its files too
 
@@ -277,7 +284,7 @@ def _worth_loading(
         return None
     if overlay.get("manifest") != manifest_digest(options.output):
         return None
-    edits = {**overlay.get("bodies", {}), **overlay.get("people", {})}
+    edits = {**overlay.get("bodies", {}), **overlay.get("files", {})}
     content = {**content, **{shown: edit[1] for shown, edit in edits.items()}}
     changed = _changed(content, scan, len(edits))
     if changed is None:
@@ -285,8 +292,8 @@ def _worth_loading(
     last = cache.parsed_meta(content[source.shown] for _, source, _ in changed)
     for _, source, data in changed:
         kind = origins.get(source.shown, ("",))[0]
-        if kind == "authors":
-            continue  # any edit to an author file can be patched in
+        if kind in _FILES:
+            continue  # any edit to an author file or a page can be patched in
         if kind != "articles":
             return None
         before = last.get(content[source.shown])
@@ -325,8 +332,8 @@ def _apply(snapshot: Snapshot, overlay: dict[str, Any]) -> None:
         library.content_keys[("articles", slug)] = key
         _set_front_key(library, slug, front)
         snapshot.content[shown] = key
-    for shown, (slug, key, person, body) in overlay["people"].items():
-        _set_person(library, slug, person, body, key)
+    for shown, (slug, key, kind, record, body) in overlay["files"].items():
+        _set_file(library, kind, slug, record, body, key)
         snapshot.content[shown] = key
     library.related.update(overlay["lists"])
     if overlay["warnings"] is not None:
@@ -401,7 +408,7 @@ def try_patch(
     if snapshot.manifest is None or snapshot.manifest != manifest_digest(options.output):
         return None  # the output is not as the last build left it
     if changed is None:
-        patched = len(snapshot.overlay["bodies"]) + len(snapshot.overlay["people"])
+        patched = len(snapshot.overlay["bodies"]) + len(snapshot.overlay["files"])
         changed = _changed(snapshot.content, scan, patched)
     if changed is None:
         return None
@@ -409,7 +416,7 @@ def try_patch(
     edited: dict[str, tuple[str, str]] = {}
     bodies: dict[str, RenderedBody] = {}
     records: dict[str, Article] = {}  # the edited articles whose front matter changed
-    people: dict[str, tuple[str, str, Author, RenderedBody]] = {}  # as Patch.people
+    files: dict[str, _FileEdit] = {}  # as Patch.files
     fresh: dict[str, tuple[Any, str]] = {}
     for job_key, source, data in changed:
         kind, slug = snapshot.origins[source.shown]
@@ -419,8 +426,8 @@ def try_patch(
         record, body = parsed
         stored = replace(body, html=None)  # the HTML is read back from the cache
         fresh[job_key] = ((record, stored), body.html or "")
-        if kind == "authors":
-            people[source.shown] = (slug, job_key, record, stored)
+        if kind in _FILES:
+            files[source.shown] = (slug, job_key, kind, record, stored)
             continue
         edited[source.shown] = (slug, job_key)
         bodies[slug] = stored
@@ -442,7 +449,8 @@ def try_patch(
     if related is None:
         return None
     # The outputs that show a card: of each edited article, and of each edited person's works.
-    works = [work for slug, *_ in people.values() for work in _works(library, slug)]
+    people = [slug for slug, _, kind, *_ in files.values() if kind == "authors"]
+    works = [work for slug in people for work in _works(library, slug)]
     users = _card_users(cache, snapshot, [*bodies, *works])
     if users is None:
         return None  # the rows are another base's now
@@ -450,7 +458,7 @@ def try_patch(
     # only once the build has written its output and stored the overlay.
     _MEMORY = None
     cache.store_parsed(fresh)
-    if (records or people) and not isinstance(library.articles_by_slug, StoredArticles):
+    if (records or files) and not isinstance(library.articles_by_slug, StoredArticles):
         # A library this process made holds each record in many lists and routes; in the
         # kept form they all read it by slug, so that one `put` replaces it everywhere.
         library = snapshot.library = kept_form(library)
@@ -461,9 +469,9 @@ def try_patch(
     if moved:
         outputs, routes_changed = patch_lists(library, moves)
         affected.update(outputs)
-    for shown, (slug, job_key, person, body) in people.items():
-        _set_person(library, slug, person, body, job_key)
-        affected.update(_person_outputs(library, slug))
+    for shown, (slug, job_key, kind, record, body) in files.items():
+        _set_file(library, kind, slug, record, body, job_key)
+        affected.update(_file_outputs(library, kind, slug))
         snapshot.content[shown] = job_key
     for slug, body in bodies.items():
         article: Article = library.articles_by_slug[slug]
@@ -495,7 +503,7 @@ def try_patch(
         lists,
         scan,
         set(records),
-        people,
+        files,
         moves,
         routes_changed,
     )
@@ -521,11 +529,14 @@ def _parse_edit(
     data: bytes | None,
     settings: Settings,
 ) -> tuple[Any, RenderedBody] | None:
-    """An edited article or author file parsed, with its body's HTML; None when the edit
-    cannot be patched in: an error to report, or an article that moved in the archive."""
-    if kind not in ("articles", "authors"):
-        return None  # a page: its own kind of output, not patched
-    old: Any = (library.articles_by_slug if kind == "articles" else library.authors).get(slug)
+    """An edited article, author file or page parsed, with its body's HTML; None when the
+    edit cannot be patched in: an error to report, or an article that moved in the archive."""
+    if kind == "pages":
+        old: Any = next((page for page in library.pages if page.slug == slug), None)
+    elif kind in ("articles", "authors"):
+        old = (library.articles_by_slug if kind == "articles" else library.authors).get(slug)
+    else:
+        return None
     if old is None:
         return None
     if data is None:
@@ -547,18 +558,27 @@ def _works(library: Library, slug: str) -> tuple[str, ...]:
     return written + slugs_of(library.interviews_of.get(slug, ()))
 
 
-def _person_outputs(library: Library, slug: str) -> list[str]:
-    """The outputs that show a person other than on their works' cards: their own pages
-    and feed, and the author index (the page that lists them; fingerprints tell which)."""
+def _file_outputs(library: Library, kind: str, slug: str) -> list[str]:
+    """The outputs that show an author file or page, besides cards: a person's own pages
+    and feed and the author index (the page that lists them; fingerprints tell which),
+    or the page's own."""
     routes = cast(KeptRoutes, library.routes)
+    if kind == "pages":
+        return routes.paths_of({"page"}, slug)
     return routes.paths_of({"author", "author_feed"}, slug) + routes.paths_of({"author_index"})
 
 
-def _set_person(library: Library, slug: str, person: Author, body: RenderedBody, key: str) -> None:
-    """An edited author file, in a library of the kept form: its routes read it by slug."""
-    library.authors[slug] = person
-    library.bodies[("authors", slug)] = body
-    library.content_keys[("authors", slug)] = key
+def _set_file(
+    library: Library, kind: str, slug: str, record: Any, body: RenderedBody, key: str
+) -> None:
+    """An edited author file or page, in a library of the kept form: its routes read it
+    by slug."""
+    if kind == "authors":
+        library.authors[slug] = record
+    else:
+        library.pages = tuple(record if page.slug == slug else page for page in library.pages)
+    library.bodies[(kind, slug)] = body
+    library.content_keys[(kind, slug)] = key
     cast(KeptRoutes, library.routes).forget()
 
 
@@ -744,7 +764,7 @@ def finish_full(
         "generation": _random_token(),
         "bodies": {},
         "records": {},  # slug -> the record of an article whose front matter was edited
-        "people": {},  # shown -> (slug, content key, record, body) of an edited author file
+        "files": {},  # shown -> what an edit made of an author file or page (_FileEdit)
         "lists": {},
         "moves": ListMoves(),  # every edit to articles' terms and people, as one
         "keys": {},
@@ -776,7 +796,7 @@ def store_patch(
         body = library.bodies[("articles", slug)]
         front = library.front_keys.get(slug)
         overlay["bodies"][shown] = (slug, key, body, library.summaries[slug], front)
-    overlay["people"] = {**overlay["people"], **patch.people}
+    overlay["files"] = {**overlay["files"], **patch.files}
     records = library.articles_by_slug
     overlay["records"] = {
         **overlay["records"],

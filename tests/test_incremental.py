@@ -989,6 +989,37 @@ def test_edits_that_change_an_articles_people_are_patched_like_clean_builds(tmp_
 
 
 @pytest.mark.parametrize("in_memory", [True, False], ids=["in-memory", "from-the-cache"])
+def test_edits_to_pages_are_patched_like_clean_builds(tmp_path, in_memory):
+    # A page shows only on its own output (the navigation comes from the settings): an
+    # edit to it, alone or with an article's, rewrites that page and nothing else of its.
+    site, output = _built_basic_site(tmp_path)
+    about = site / "content/pages/about.md"
+    steps = [
+        ("title", lambda text: _set_key(text, "title", "About the archive")),
+        ("body", lambda text: text + "\nIt is [searchable](../search/).\n"),
+        ("summary", lambda text: _set_key(text, "summary", "Who we are.")),
+    ]
+    for label, change in steps:
+        if not in_memory:
+            forget_snapshot()  # a new `sitegen build`: the overlay is read back
+        before = snapshot(output)
+        about.write_text(change(about.read_text()))
+        assert build(site, output).patched == 1, label
+        _assert_like_clean(site, output, tmp_path, label)
+        after = snapshot(output)
+        changed = {path for path in after if after[path] != before.get(path)}
+        assert {path for path in changed if path.endswith(".html")} == {"about/index.html"}
+    assert "About the archive" in text_of(html(output, "about/"))
+    about.write_text(_set_key(about.read_text(), "title", "About us"))
+    apply_edit(site, "body", 0, "radar", 0)
+    if not in_memory:
+        forget_snapshot()
+    assert build(site, output).patched == 2
+    _assert_like_clean(site, output, tmp_path, "both")
+    assert "About us" in text_of(html(output, "about/"))
+
+
+@pytest.mark.parametrize("in_memory", [True, False], ids=["in-memory", "from-the-cache"])
 def test_edits_to_author_files_are_patched_like_clean_builds(tmp_path, in_memory):
     # A person's name, role and bio show on their pages, the author index and the cards
     # of their works: no list or route moves, so the last library is patched.
