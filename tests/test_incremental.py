@@ -42,7 +42,7 @@ WORDS = [
 TOPICS = ["Military cooperation", "Arctic", "Strategic stability", "Trade", "Energy"]
 EDITS = [
     "body", "title", "summary", "date", "topics", "related", "author", "template",
-    "setting", "delete", "new", "author_file",
+    "setting", "delete", "new", "author_file", "interviewees", "page",
 ]  # fmt: skip
 
 
@@ -100,6 +100,12 @@ def apply_edit(site: Path, edit: str, pick: int, word: str, step: int) -> None:
     elif edit == "author_file":
         bio = site / "content/authors/kenan-agazade.md"
         bio.write_text(_set_key(bio.read_text(), "role", f"'Fellow of {word}'"))
+    elif edit == "interviewees":  # people with author files: the edit can be patched in
+        guests = ["dmitry-trenin", "kenan-agazade"][: 1 + step % 2]
+        target.write_text(_set_key(text, "interviewees", "[" + ", ".join(guests) + "]"))
+    elif edit == "page":
+        about = site / "content/pages/about.md"
+        about.write_text(_set_key(about.read_text(), "title", f"'About {word} {step}'"))
     else:  # new article, also the fallback for a refused delete
         (site / f"content/articles/new-{step}.md").write_text(
             f"---\ntitle: New on {word} {step}\ndate: 2023-0{1 + step % 9}-0{1 + pick % 9}\n"
