@@ -6,6 +6,7 @@ import pickle
 import re
 import shutil
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -213,6 +214,30 @@ def _assert_like_clean(site: Path, output: Path, tmp_path: Path, label: str, **o
     build(site, clean, use_cache=False, **options)
     assert contents(output) == contents(clean), label
     shutil.rmtree(clean)
+
+
+def _edit_and_build(
+    site: Path,
+    output: Path,
+    tmp_path: Path,
+    edit: tuple[Path, Callable[[str], str]],
+    patched: int,
+    label: str,
+    in_memory: bool,
+    **options,
+) -> tuple[dict, dict, set[str]]:
+    """Edit a file and build as a preview (in memory) or a new `sitegen build` (from
+    the cache) would; the build patched as expected and matches a clean one. The output
+    before and after, and the paths whose bytes changed."""
+    if not in_memory:
+        forget_snapshot()  # a new `sitegen build`: the overlay is read back
+    before = snapshot(output)
+    path, change = edit
+    path.write_text(change(path.read_text()))
+    assert build(site, output, **options).patched == patched, label
+    _assert_like_clean(site, output, tmp_path, label, **options)
+    after = snapshot(output)
+    return before, after, {path for path in after if after[path] != before.get(path)}
 
 
 @pytest.mark.parametrize("in_memory", [True, False], ids=["in-memory", "from-the-cache"])
@@ -925,15 +950,11 @@ def test_edits_that_move_an_article_between_terms_are_patched_like_clean_builds(
     ]
     for piece, topics, patched in steps:
         label = f"piece-{piece:02d}-{topics}"
-        if not in_memory:
-            forget_snapshot()  # a new `sitegen build`: the overlay is read back
-        before = snapshot(output)
         path = site / f"content/articles/piece-{piece:02d}.md"
-        path.write_text(_set_key(path.read_text(), "topics", topics))
-        assert build(site, output, **search).patched == patched, label
-        _assert_like_clean(site, output, tmp_path, label, **search)
-        after = snapshot(output)
-        changed = {path for path in after if after[path] != before.get(path)}
+        edit = (path, lambda text, topics=topics: _set_key(text, "topics", topics))
+        before, after, changed = _edit_and_build(
+            site, output, tmp_path, edit, patched, label, in_memory, **search
+        )
         assert f"articles/piece-{piece:02d}/index.html" in changed, label
         if patched and "energy" not in topics:  # a move, not a respelling
             assert "topics/index.html" in changed, label  # it counts each term's pieces
@@ -973,15 +994,11 @@ def test_edits_that_change_an_articles_people_are_patched_like_clean_builds(tmp_
     ]
     for piece, key, people, patched in steps:
         label = f"piece-{piece:02d}-{key}-{people}"
-        if not in_memory:
-            forget_snapshot()  # a new `sitegen build`: the overlay is read back
-        before = snapshot(output)
         path = site / f"content/articles/piece-{piece:02d}.md"
-        path.write_text(_set_key(path.read_text(), key, people))
-        assert build(site, output, **search).patched == patched, label
-        _assert_like_clean(site, output, tmp_path, label, **search)
-        after = snapshot(output)
-        changed = {path for path in after if after[path] != before.get(path)}
+        edit = (path, lambda text, key=key, people=people: _set_key(text, key, people))
+        before, after, changed = _edit_and_build(
+            site, output, tmp_path, edit, patched, label, in_memory, **search
+        )
         assert f"articles/piece-{piece:02d}/index.html" in changed, label
         if patched:
             assert "authors/index.html" in changed, label  # it counts each person's works
@@ -1006,14 +1023,9 @@ def test_edits_to_pages_are_patched_like_clean_builds(tmp_path, in_memory):
         ("summary", lambda text: _set_key(text, "summary", "Who we are.")),
     ]
     for label, change in steps:
-        if not in_memory:
-            forget_snapshot()  # a new `sitegen build`: the overlay is read back
-        before = snapshot(output)
-        about.write_text(change(about.read_text()))
-        assert build(site, output).patched == 1, label
-        _assert_like_clean(site, output, tmp_path, label)
-        after = snapshot(output)
-        changed = {path for path in after if after[path] != before.get(path)}
+        _, _, changed = _edit_and_build(
+            site, output, tmp_path, (about, change), 1, label, in_memory
+        )
         assert {path for path in changed if path.endswith(".html")} == {"about/index.html"}
     assert "About the archive" in text_of(html(output, "about/"))
     about.write_text(_set_key(about.read_text(), "title", "About us"))
@@ -1037,14 +1049,9 @@ def test_edits_to_author_files_are_patched_like_clean_builds(tmp_path, in_memory
         ("bio", lambda text: text + "\nHe also writes on energy corridors.\n"),
     ]
     for label, change in steps:
-        if not in_memory:
-            forget_snapshot()  # a new `sitegen build`: the overlay is read back
-        before = snapshot(output)
-        bio.write_text(change(bio.read_text()))
-        assert build(site, output).patched == 1, label
-        _assert_like_clean(site, output, tmp_path, label)
-        after = snapshot(output)
-        changed = {path for path in after if after[path] != before.get(path)}
+        _, after, changed = _edit_and_build(
+            site, output, tmp_path, (bio, change), 1, label, in_memory
+        )
         assert "authors/kenan-agazade/index.html" in changed, label
         unaffected = {"authors/ola-nordmann/feed.xml", "sitemap.xml", "topics/index.html"}
         assert unaffected <= after.keys() and not changed & unaffected, label
