@@ -11,7 +11,7 @@ says which outputs that changes.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import cast
 
@@ -129,22 +129,30 @@ def _move_people(
 ) -> bool:
     joined: dict[str, set[str]] = defaultdict(set)
     left: dict[str, set[str]] = defaultdict(set)
+    with_files = {slug for slug, person in library.authors.items() if person.has_file}
     for slug, (old, new) in edits.items():
         before, now = getattr(old, name), getattr(new, name)
         if before == now:
             continue
-        for person in {*before, *now}:
-            found = library.authors.get(person)
-            if found is None or not found.has_file:
-                # A person without a file is made by the articles naming them, and warned
-                # about at the newest one: that build reads them all.
-                return False
+        if not have_files(new, old, with_files):
+            return False
         _join(joined, left, slug, before, now)
     works = getattr(library, lists)
     for person in joined.keys() | left.keys():
         members = slugs_of(works.get(person, ()))
         moves.people[(lists, person)] = ordered((set(members) - left[person]) | joined[person])
     return True
+
+
+def have_files(record: Article, old: Article, with_files: Collection[str]) -> bool:
+    """Whether every person an edit adds to or drops from an article has an author file.
+    A person without one is made by the articles naming them, and warned about at the
+    newest: adding or dropping them is a full build's work."""
+    return all(
+        person in with_files
+        for name in _PEOPLE
+        for person in set(getattr(record, name)) ^ set(getattr(old, name))
+    )
 
 
 def _join(

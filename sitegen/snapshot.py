@@ -60,7 +60,7 @@ from .library import (
 from .loader import SourceFile, parse_source
 from .markdown import RenderedBody, cut_at_word
 from .model import Article
-from .moves import ListMoves, apply_moves, list_moves, patch_lists
+from .moves import ListMoves, apply_moves, have_files, list_moves, patch_lists
 from .related import RelatedMemo, patch_related
 from .writer import MARKER
 
@@ -290,6 +290,7 @@ def _worth_loading(
     if changed is None:
         return None
     last = cache.parsed_meta(content[source.shown] for _, source, _ in changed)
+    people = {slug for kind, slug in origins.values() if kind == "authors"}  # with a file
     for _, source, data in changed:
         kind = origins.get(source.shown, ("",))[0]
         if kind in _FILES:
@@ -305,20 +306,9 @@ def _worth_loading(
             return None
         if problems or not _same_place(record, before[0]):
             return None
-        if not _have_files(record, before[0], origins):
+        if not have_files(record, before[0], people):
             return None
     return head, changed
-
-
-def _have_files(record: Article, old: Article, origins: Mapping[str, tuple[str, str]]) -> bool:
-    """Whether every person an edit adds or drops has an author file, which the head's
-    origins tell: one without is made by the articles naming them (moves._move_people)."""
-    named = {
-        person
-        for name in ("authors", "interviewees")
-        for person in set(getattr(record, name)) ^ set(getattr(old, name))
-    }
-    return not named or named <= {slug for kind, slug in origins.values() if kind == "authors"}
 
 
 def _apply(snapshot: Snapshot, overlay: dict[str, Any]) -> None:

@@ -991,6 +991,7 @@ def test_edits_that_change_an_articles_people_are_patched_like_clean_builds(tmp_
         (9, "authors", "[another]", 1),  # 7 and 5: another's second page comes
         (3, "interviewees", "[guest, someone]", 1),  # someone wrote it: still 7 works
         (10, "authors", "[someone, newcomer]", 0),  # no file: the articles make the person
+        (10, "authors", "[newcomer, another]", 1),  # the person without a file stays named
     ]
     for piece, key, people, patched in steps:
         label = f"piece-{piece:02d}-{key}-{people}"
