@@ -541,6 +541,26 @@ class KeptRoutes(Sequence[Route]):
         self.forget()
         return added, dropped
 
+    def reorder(self, kinds: Collection[str], keys: Sequence[Any]) -> None:
+        """Put the rows of these kinds in the order of their subjects' keys, in the places
+        such rows have (an article's page and cite files, after its date changed)."""
+        codes = {at for at, kind in enumerate(self._kinds) if kind in kinds}
+        places = [at for at, code in enumerate(self._kind_of) if code in codes]
+        rows: dict[Any, list[int]] = defaultdict(list)
+        for at in places:
+            rows[self._subjects[at]].append(at)
+        moved = [at for key in keys for at in rows.get(key, ())]
+        if len(moved) != len(places):
+            raise ValueError("the keys do not name every row of these kinds")
+        paths, subjects, numbers = list(self.paths), list(self._subjects), array("I", self._numbers)
+        kind_of = bytearray(self._kind_of)
+        for place, at in zip(places, moved, strict=True):
+            paths[place], subjects[place] = self.paths[at], self._subjects[at]
+            numbers[place], kind_of[place] = self._numbers[at], self._kind_of[at]
+        self.paths, self._subjects, self._numbers = paths, subjects, numbers
+        self._kind_of = bytes(kind_of)
+        self.forget()
+
     def forget(self) -> None:
         """Drop the routes made so far: they hold the records they were made with."""
         self._made = {}

@@ -10,10 +10,12 @@ says which outputs that changes.
 
 from __future__ import annotations
 
+import bisect
 from collections import Counter, defaultdict
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import cast
+from datetime import datetime
+from typing import Any, cast
 
 from .library import (
     ArticleRefs,
@@ -23,7 +25,9 @@ from .library import (
     TermEntry,
     list_lastmod,
     list_slugs,
+    page_path,
     slugs_of,
+    sort_key,
     term_name,
     term_slug,
     works_of,
@@ -47,6 +51,11 @@ class ListMoves:
     spellings: dict[tuple[str, str], dict[str, int]] = field(default_factory=dict)
     # ("written_by" or "interviews_of", person slug) -> the slugs of the articles, newest first
     people: dict[tuple[str, str], tuple[str, ...]] = field(default_factory=dict)
+    # After date edits: every article's slug, newest first; each year's articles moved;
+    # each edited article's last change (as Library.last_changed).
+    order: tuple[str, ...] | None = None
+    years: dict[int, tuple[str, ...]] = field(default_factory=dict)
+    last_changed: dict[str, tuple[datetime, str]] = field(default_factory=dict)
 
     def then(self, later: ListMoves) -> ListMoves:
         """These moves and then `later`'s, as one: a new object, neither is changed."""
@@ -58,12 +67,19 @@ class ListMoves:
             article_terms,
             {**self.spellings, **later.spellings},
             {**self.people, **later.people},
+            later.order or self.order,
+            {**self.years, **later.years},
+            {**self.last_changed, **later.last_changed},
         )
 
-    def lists(self) -> list[tuple[str, str | tuple[str, str]]]:
-        """The lists that change, as (kind of route, key): term and author pages."""
+    def lists(self) -> list[tuple[str, Any]]:
+        """The lists that change, as (kind of route, key): term, author and year pages."""
         people = dict.fromkeys(person for _, person in self.people)
-        return [("term", key) for key in self.terms] + [("author", p) for p in people]
+        return (
+            [("term", key) for key in self.terms]
+            + [("author", p) for p in people]
+            + [("archive_year", year) for year in self.years]
+        )
 
 
 def list_moves(library: Library, edits: _Edits) -> ListMoves | None:
@@ -76,16 +92,77 @@ def list_moves(library: Library, edits: _Edits) -> ListMoves | None:
 
     def ordered(slugs: Iterable[str]) -> tuple[str, ...]:
         if not rank:
-            rank.update((slug, at) for at, slug in enumerate(slugs_of(library.articles)))
+            order = moves.order or slugs_of(library.articles)
+            rank.update((slug, at) for at, slug in enumerate(order))
         return tuple(sorted(slugs, key=rank.__getitem__))
 
+    redated = _move_dates(library, edits, moves, ordered)
+    if redated is None:
+        return None
     for taxonomy in library.settings.taxonomies:
         if not _move_terms(library, edits, taxonomy, moves, ordered):
             return None
     for name, lists in _PEOPLE.items():
         if not _move_people(library, edits, name, lists, moves, ordered):
             return None
+    for slug in redated:  # the lists it stays in put it in its new place too
+        record = edits[slug][1]
+        for taxonomy, names in record.terms.items():
+            if taxonomy in library.taxonomies:
+                for term in _unique_slugs(names):
+                    key = (taxonomy, term)
+                    if key not in moves.terms:
+                        members = slugs_of(library.taxonomies[taxonomy][term].articles)
+                        moves.terms[key] = ordered(members)
+        for name, lists in _PEOPLE.items():
+            for person in getattr(record, name):
+                if (lists, person) not in moves.people:
+                    members = slugs_of(getattr(library, lists).get(person, ()))
+                    moves.people[(lists, person)] = ordered(members)
     return moves
+
+
+def _move_dates(
+    library: Library, edits: _Edits, moves: ListMoves, ordered: _Order
+) -> list[str] | None:
+    """The new order of the archive and its years after date edits, and each edited
+    article's last change; the slugs whose date moved. None when an article has no date
+    (undated articles are kept apart) or is a draft, or a year is made or emptied."""
+    redated: list[str] = []
+    for slug, (old, new) in edits.items():
+        if (old.date, old.updated) == (new.date, new.updated):
+            continue
+        if old.date is None or new.date is None or old.draft:
+            return None
+        change = new.last_modified
+        moves.last_changed[slug] = (change.moment, change.isoformat())  # type: ignore[union-attr]
+        if old.date != new.date:
+            redated.append(slug)
+    if not redated:
+        return redated
+    records = library.articles_by_slug
+
+    def key(slug: str) -> tuple:
+        return sort_key(edits[slug][1] if slug in edits else records[slug])
+
+    order = [slug for slug in slugs_of(library.articles) if slug not in redated]
+    for slug in redated:  # each a bisection: a dozen records read
+        bisect.insort(order, slug, key=key)
+    moves.order = tuple(order)
+    years: dict[int, set[str]] = {}
+    for slug in redated:
+        old, new = edits[slug]
+        for year in (old.date.year, new.date.year):  # type: ignore[union-attr]
+            if year not in library.years:
+                return None  # a new year: its pages, and the archive's list of years
+            years.setdefault(year, set(slugs_of(library.years[year])))
+        years[old.date.year].discard(slug)  # type: ignore[union-attr]
+        years[new.date.year].add(slug)  # type: ignore[union-attr]
+    for year, members in years.items():
+        if not members:
+            return None
+        moves.years[year] = ordered(members)
+    return redated
 
 
 def _move_terms(
@@ -175,33 +252,45 @@ def _unique_slugs(names: Iterable[str]) -> tuple[str, ...]:
 
 def patch_lists(library: Library, moves: ListMoves) -> tuple[set[str], bool]:
     """Apply moves to a library of the kept form. The outputs they change, besides the
-    cards of the articles that moved: each list's pages and feed, the taxonomy's index or
-    the author index (which count them), pages added, and the sitemap when a list page's
-    newest change moves or pages come and go. And whether routes came or went."""
+    cards of the articles that moved: each list's feed and pages (only those between an
+    article's old and new places, when the list holds the same articles), the indexes
+    that count them, pages added, and the sitemap when a list page's newest change moves
+    or pages come and go. And whether routes came or went."""
     routes = cast(KeptRoutes, library.routes)
     lists = moves.lists()
+    if moves.order is not None:
+        lists.append(("home", None))
     before = {key: list_slugs(library, *key) for key in lists}
     outputs: set[str] = set()
-    for kind, key in lists:
-        outputs.update(routes.paths_of({kind, f"{kind}_feed"}, key))
     for taxonomy in dict.fromkeys(taxonomy for taxonomy, _ in moves.terms):
         outputs.update(routes.paths_of({"taxonomy"}, taxonomy))
     if moves.people:
         outputs.update(routes.paths_of({"author_index"}))
+    if moves.order is not None:  # the site's feed, the 404 page's newest, years' counts
+        outputs.update(["feed.xml", "404.html", *routes.paths_of({"archive"})])
     added, dropped = apply_moves(library, moves)
+    per_page = library.settings.per_page
+    lastmods = bool(added or dropped or moves.last_changed)
+    for kind, key in lists:
+        now = list_slugs(library, kind, key)
+        outputs.update(routes.paths_of({f"{kind}_feed"}, key))
+        if len(now) == len(before[(kind, key)]) and set(now) == set(before[(kind, key)]):
+            base = _page_base(routes, kind, key)
+            outputs.update(_pages_between(before[(kind, key)], now, per_page, base))
+        else:  # each page shows how many the list holds
+            outputs.update(routes.paths_of({kind}, key))
+        lastmods = lastmods or _lastmods_differ(before[(kind, key)], now, per_page, library)
     outputs.update(added)
     outputs.difference_update(dropped)
-    per_page = library.settings.per_page
-    if (
-        added
-        or dropped
-        or any(
-            _lastmods_differ(before[key], list_slugs(library, *key), per_page, library)
-            for key in lists
-        )
-    ):
+    if lastmods:
         outputs.add("sitemap.xml")
     return outputs, bool(added or dropped)
+
+
+def _page_base(routes: KeptRoutes, kind: str, key: Any) -> str:
+    """Where a list's first page is, from its routes: `topics/china/` for `topics/china/index.html`."""
+    first = routes.paths_of({kind}, key)[0]
+    return first.removesuffix("index.html")
 
 
 def apply_moves(library: Library, moves: ListMoves) -> tuple[list[str], list[str]]:
@@ -229,21 +318,40 @@ def apply_moves(library: Library, moves: ListMoves) -> tuple[list[str], list[str
             works[person] = ArticleRefs(members, store)
         else:  # as a full build: no entry for a person with none
             works.pop(person, None)
+    if moves.order is not None:
+        library.articles = ArticleRefs(moves.order, store)
+        routes.reorder(("article", "cite_bib", "cite_ris"), moves.order)
+    for year, members in moves.years.items():
+        library.years[year] = ArticleRefs(members, store)
+    library.last_changed.update(moves.last_changed)
     added: list[str] = []
     dropped: list[str] = []
     per_page = library.settings.per_page
     for kind, key in moves.lists():
         if kind == "term":
             count, base = len(moves.terms[key]), library.taxonomies[key[0]][key[1]].term.url_path
+        elif kind == "archive_year":
+            count, base = len(moves.years[key]), f"archive/{key}/"
         else:
             count, base = len(works_of(library, key)), library.authors[key].url_path
         more, fewer = routes.set_pages(kind, key, max(1, -(-count // per_page)), base)
         added += more
         dropped += fewer
-    if added or dropped:
+    if added or dropped or moves.order is not None:
         library.__dict__.pop("route_paths", None)  # a cached property: made again
     routes.forget()
     return added, dropped
+
+
+def _pages_between(
+    before: Sequence[str], now: Sequence[str], per_page: int, base: str
+) -> list[str]:
+    """The pages of a list whose slices differ between two orders of its articles."""
+    changed = [at for at, pair in enumerate(zip(before, now, strict=True)) if pair[0] != pair[1]]
+    if not changed:
+        return []
+    numbers = range(changed[0] // per_page + 1, changed[-1] // per_page + 2)
+    return [f"{page_path(base, number)}index.html" for number in numbers]
 
 
 def _lastmods_differ(

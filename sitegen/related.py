@@ -15,7 +15,7 @@ import re
 import string
 import unicodedata
 from collections import Counter, defaultdict
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from .model import Article
@@ -389,20 +389,36 @@ def _list_of(
     return tuple(chosen[:count]), missing
 
 
+def rank_by_date(slugs: Iterable[str], stamps: Mapping[str, float]) -> dict[str, int]:
+    """Each slug's place as library.sort_key orders articles: newest first, undated
+    (an infinite stamp) last, the slug breaking ties."""
+
+    def key(slug: str) -> tuple[float, str]:
+        stamp = stamps[slug]
+        return (-stamp if math.isfinite(stamp) else stamp, slug)
+
+    return {slug: at for at, slug in enumerate(sorted(slugs, key=key))}
+
+
 def patch_related(
     previous: RelatedMemo,
     articles_by_slug: Mapping[str, Article],
     edited: Mapping[str, Sequence[str]],
+    stamps: Mapping[str, float] | None = None,
 ) -> RelatedResult | None:
     """The lists after edits to some articles' bodies, titles, terms, people or related
     entries.
 
     `edited` gives each edited article's top words now, and `articles_by_slug` its record
-    now. Their dates are as `previous` saw them, so the order is too (terms and people
-    change only keys): this skips what `compute_related` rebuilds for the whole archive.
-    None when the change is too large to patch.
+    now; `stamps` the new date of each whose date changed. Terms and people change only
+    keys, and the rest of the archive keeps its relative order: this skips what
+    `compute_related` rebuilds for the whole archive. None when the change is too large
+    to patch.
     """
-    order = previous.order
+    order, moved = previous.order, {}
+    if stamps:
+        moved = {slug: stamp for slug, stamp in stamps.items() if slug in order}
+        order = rank_by_date(order, {**previous.stamps, **moved})
     keys, titles, entries = previous.keys, previous.titles, previous.entries
     new_keys: dict[str, dict[str, float]] = {}
     new_titles: dict[str, str] = {}
@@ -420,7 +436,7 @@ def patch_related(
     # Records are looked up only for the lists recomputed: a kept library unpickles each
     # article when first read (library.StoredArticles).
     published = _Records({slug: slug for slug in order}, articles_by_slug)
-    if not (new_keys or new_titles or new_entries):
+    if not (new_keys or new_titles or new_entries or moved):
         return RelatedResult(previous.by_slug, _unmatched(previous, published), previous, 0)
     keys = {**keys, **new_keys}
     titles = {**titles, **new_titles}  # in the same order: each slug keeps its place
@@ -432,19 +448,19 @@ def patch_related(
         previous.count,
         previous.catch_all,
         order,
-        previous.stamps,
+        {**previous.stamps, **moved},
         keys,
         titles,
         {**entries, **new_entries},
         dict(previous.by_slug),
         dict(previous.unmatched),
     )
-    stale = _stale(previous, memo, postings, {*new_keys, *new_titles, *new_entries})
+    stale = _stale(previous, memo, postings, {*new_keys, *new_titles, *new_entries, *moved})
     if stale is None:
         return None
     title_slugs: dict[str, str] = {}
-    for slug, title in titles.items():  # newest first: the newest of equal titles wins
-        title_slugs.setdefault(title, slug)
+    for slug in order:  # newest first: the newest of equal titles wins
+        title_slugs.setdefault(titles[slug], slug)
     by_title = _Records(title_slugs, articles_by_slug)
     positions = _Positions(postings, order, keys)
     for slug in stale:

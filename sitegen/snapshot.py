@@ -5,9 +5,9 @@ that shows on its page and card: see _PLACELESS) leaves the order of the archive
 its people, taxonomies, routes and redirects as they were. What changes is the
 article's record and rendered body (summary, reading time, links, the words
 related posts use), the related lists those reach, and the outputs that show its
-card. An edit to its terms or people also moves it between term and person lists
-(see moves.py), which is patched in while no term or person is made or dropped and
-no term renamed: those lists' pages and feeds, the indexes that count them and
+card. An edit to its terms, people or date also moves it between or within lists
+(see moves.py), which is patched in while no term, person or year is made or dropped
+and no term renamed: those lists' pages and feeds, the indexes that count them and
 perhaps the sitemap change too, and a list may gain or lose a page. An edit to an
 author file changes the person's own pages and feed, the author index, and the
 cards of their works (a card names its people); an edit to a page, its own output.
@@ -15,9 +15,9 @@ So when every changed file is such an edit, the build takes the last library,
 patches those parts and fingerprints only the outputs the snapshot says show the
 edited articles' and works' cards, and the person's or page's own, instead of
 loading and indexing the whole archive. Anything else (a new, deleted or renamed
-file, an edit to an article's date, aliases or draft state, a setting, a template,
-an asset, other options, a changed output folder) builds the usual way, and that
-build keeps a new snapshot.
+file, an edit to an article's aliases or draft state, a setting, a template, an
+asset, other options, a changed output folder) builds the usual way, and that build
+keeps a new snapshot.
 
 Storage: the library is pickled once per full build, by a forked child while
 the build renders and writes; each patching build adds its changes to a small
@@ -61,7 +61,7 @@ from .loader import SourceFile, parse_source
 from .markdown import RenderedBody, cut_at_word
 from .model import Article
 from .moves import ListMoves, apply_moves, have_files, list_moves, patch_lists
-from .related import RelatedMemo, patch_related
+from .related import RelatedMemo, patch_related, rank_by_date
 from .writer import MARKER
 
 if TYPE_CHECKING:  # multiprocessing is imported by full builds only (see parallel.py)
@@ -93,7 +93,13 @@ _PLACELESS: dict[str, Any] = {
 # The fields that put an article in term and person lists, with a blank for each: an
 # edit to these moves it between lists, and is patched in too while no term or person is
 # made or dropped and no term renamed (moves.list_moves tells, once the base is loaded).
-_LISTED: dict[str, Any] = {"terms": {}, "authors": (), "interviewees": ()}
+_LISTED: dict[str, Any] = {
+    "terms": {},
+    "authors": (),
+    "interviewees": (),
+    "date": None,  # orders every list the article is in
+    "updated": None,  # its last change: the sitemap's
+}
 
 
 def _same_place(record: Any, old: Article) -> bool:
@@ -274,8 +280,8 @@ def _worth_loading(
 ) -> tuple[_Head, _Changed] | None:
     """The head row, and the files changed since the base and its overlay; None when it
     already shows that the edits cannot be patched in: another key, another output,
-    other files, or an edit to an article's place in the archive (its date, aliases or
-    draft state). Loading the base is then saved."""
+    other files, an edit to an article's aliases or draft state, or a person without an
+    author file added or dropped. Loading the base is then saved."""
     head = cache.state(_HEAD)
     if not isinstance(head, tuple) or len(head) != 4:
         return None
@@ -357,6 +363,11 @@ def _related_memo(cache: BuildCache, snapshot: Snapshot) -> RelatedMemo | None:
             return None
         overlay = snapshot.overlay
         memo.keys.update(overlay["keys"])
+        if overlay.get("stamps"):  # dates edited since: the order follows
+            memo.stamps.update(overlay["stamps"])
+            ranked = rank_by_date(memo.order, memo.stamps)
+            memo.order.clear()
+            memo.order.update(ranked)
         memo.titles.update(overlay["titles"])
         memo.entries.update(overlay["entries"])
         memo.by_slug.update(overlay["lists"])
@@ -647,7 +658,12 @@ def _patch_related(
     if memo is None:
         return None
     words = {slug: body.keywords for slug, body in bodies.items()}
-    related = patch_related(memo, articles, words)
+    stamps = {
+        slug: articles[slug].date.moment.timestamp()  # type: ignore[union-attr]
+        for slug in bodies
+        if articles[slug].date != before[slug].date  # both dated: see moves._move_dates
+    }
+    related = patch_related(memo, articles, words, stamps)
     if related is None:
         return None
     return _Related(related.by_slug, related.memo, related.unmatched)
@@ -758,6 +774,7 @@ def finish_full(
         "lists": {},
         "moves": ListMoves(),  # every edit to articles' terms and people, as one
         "keys": {},
+        "stamps": {},  # slug -> date, of the articles whose date a patch changed
         "titles": {},
         "entries": {},
         "unmatched": None,  # the memo's, when an edit changed it
@@ -797,7 +814,8 @@ def store_patch(
     memo = library.related_memo
     if memo is not None:  # else no edit changed an article's keys, title or entries
         slugs = [slug for slug, _ in patch.edited.values() if slug in memo.keys]
-        for name, part in (("keys", memo.keys), ("titles", memo.titles), ("entries", memo.entries)):
+        parts = {"keys": memo.keys, "titles": memo.titles, "entries": memo.entries}
+        for name, part in {**parts, "stamps": memo.stamps}.items():
             overlay[name] = {**overlay[name], **{slug: part[slug] for slug in slugs}}
         overlay["unmatched"] = memo.unmatched
     if memo is not None or patch.records:  # entries matched, or lines moved

@@ -434,7 +434,7 @@ def test_a_front_matter_edit_is_told_apart_without_loading_the_last_library(tmp_
     site, output = _built_basic_site(tmp_path)
     read = _record_cache_reads(monkeypatch)
     for number, (edit, pick, word, patched) in enumerate(
-        [("date", 1, "Arctic", 0), ("author", 2, "Treaty", 0), ("body", 0, "radar", 1)]
+        [("new", 1, "Arctic", 0), ("author", 2, "Treaty", 0), ("body", 0, "radar", 1)]
     ):
         forget_snapshot()  # as a new `sitegen build` process
         read.clear()
@@ -868,7 +868,7 @@ def test_edits_to_titles_summaries_and_related_entries_are_patched_like_clean_bu
 @pytest.mark.parametrize(
     ("key", "value"),
     [
-        ("date", "2020-03-15"),
+        ("date", "2019-03-15"),
         ("authors", "[someone, another]"),
         ("topics", "[Security, Energy]"),
         ("aliases", "[/old/piece-05/]"),
@@ -876,8 +876,8 @@ def test_edits_to_titles_summaries_and_related_entries_are_patched_like_clean_bu
     ],
 )
 def test_an_edit_that_moves_an_article_in_the_archive_builds_in_full(tmp_path, key, value):
-    # A date orders lists, a new person or term makes pages and lists, aliases make
-    # redirects, and a draft leaves every list: the last library cannot be patched.
+    # A new year, a new person or term makes pages and lists, aliases make redirects,
+    # and a draft leaves every list: the last library cannot be patched.
     site = _word_site(tmp_path)
     output = tmp_path / "out"
     build(site, output)
@@ -967,6 +967,35 @@ def test_edits_that_move_an_article_between_terms_are_patched_like_clean_builds(
             assert "topics/energy/page/2/index.html" in before.keys() - after.keys(), label
     assert "Piece 11" in text_of(html(output, "topics/security/"))
     assert "energy 4 articles" in text_of(html(output, "topics/"))  # renamed by the last edit
+
+
+@pytest.mark.parametrize("in_memory", [True, False], ids=["in-memory", "from-the-cache"])
+def test_edits_to_an_articles_date_are_patched_like_clean_builds(tmp_path, in_memory):
+    # A corrected date moves the article within every list it is in (the home pages,
+    # its year, its terms and people) and changes the sitemap; while no year is made or
+    # emptied, the library is patched.
+    site = _term_site(tmp_path)  # twelve pieces of January 2020, four to a page
+    output = tmp_path / "out"
+    search = {} if in_memory else {"search": False}
+    build(site, output, **search)
+    steps = [  # (piece, key, value, patched)
+        (3, "date", "2020-01-20", 1),  # the newest now: every home page before it moves
+        (11, "date", "2020-01-05", 1),  # from the first page to the second
+        (5, "date", "2019-12-01", 0),  # a new year: its page and the archive's list
+        (5, "date", "2019-12-02", 1),
+        (6, "date", "2019-06", 1),  # a month-only date; 2019 gains, 2020 loses a piece
+        (2, "updated", "2021-01-01", 1),  # its last change: the sitemap's and the card's
+        (2, "date", "2020-01-15", 1),  # with an `updated`, the date still orders it
+    ]
+    for piece, key, value, patched in steps:
+        label = f"piece-{piece:02d}-{key}-{value}"
+        path = site / f"content/articles/piece-{piece:02d}.md"
+        edit = (path, lambda text, key=key, value=value: _set_key(text, key, value))
+        _, _, changed = _edit_and_build(
+            site, output, tmp_path, edit, patched, label, in_memory, **search
+        )
+        assert {f"articles/piece-{piece:02d}/index.html", "sitemap.xml"} <= changed, label
+    assert "Piece 6" in text_of(html(output, "archive/2019/"))
 
 
 @pytest.mark.parametrize("in_memory", [True, False], ids=["in-memory", "from-the-cache"])

@@ -226,18 +226,25 @@ def test_incremental_related_equals_a_full_computation(data):
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.data())
 def test_patching_words_titles_and_entries_equals_a_full_computation(data):
-    # The build patches the lists when only bodies, titles, terms, people or related
-    # entries changed: the same lists, and the same entries matching nothing, as
-    # computing all.
+    # The build patches the lists when only bodies, titles, terms, people, dates or
+    # related entries changed: the same lists, and the same entries matching nothing,
+    # as computing all.
     corpus = _draw_corpus(data)
     memo = _related(corpus).memo
     for _ in range(data.draw(st.integers(1, 4))):
         edited = data.draw(st.lists(st.sampled_from(sorted(corpus)), min_size=1, max_size=3))
         new_words = {}
+        stamps: dict[str, float] = {}
         for slug in edited:
             article, words = corpus[slug]
-            change = data.draw(st.sampled_from(["words", "title", "entries", "terms", "people"]))
-            if change == "terms":  # "common" is a catch-all topic: a move can cross the cap
+            change = data.draw(
+                st.sampled_from(["words", "title", "entries", "terms", "people", "date"])
+            )
+            if change == "date":
+                moment = START + timedelta(days=data.draw(st.integers(0, 400)))
+                article = replace(article, date=ArchiveDate(moment, "day", "d"))
+                stamps[slug] = moment.timestamp()
+            elif change == "terms":  # "common" is a catch-all topic: a move can cross the cap
                 topics = data.draw(st.lists(st.sampled_from(TOPICS), max_size=3, unique=True))
                 article = replace(article, terms={**article.terms, "topics": tuple(topics)})
             elif change == "people":  # "a" writes a third of the corpus: a catch-all key
@@ -256,7 +263,7 @@ def test_patching_words_titles_and_entries_equals_a_full_computation(data):
             corpus[slug] = (article, words)
             new_words[slug] = words
         by_slug = {slug: article for slug, (article, _) in corpus.items()}
-        patched = patch_related(memo, by_slug, new_words)
+        patched = patch_related(memo, by_slug, new_words, stamps)
         full = _related(corpus)
         assert patched is not None
         assert dict(patched.by_slug) == dict(full.by_slug)
