@@ -37,6 +37,10 @@ from .model import Article
 _Edits = Mapping[str, tuple[Article, Article]]  # article slug -> (record before, record now)
 _PEOPLE = {"authors": "written_by", "interviewees": "interviews_of"}  # field -> library's lists
 _Order = Callable[[Iterable[str]], tuple[str, ...]]  # article slugs in the archive's order
+# Lists whose pages show nothing but the list: when it holds the same articles in another
+# order, only the pages between an article's old and new places change. A person's pages
+# also count their works and interviews, which a people edit can change alone.
+_ONLY_LISTS = frozenset({"home", "term", "archive_year"})
 
 
 @dataclass
@@ -274,10 +278,11 @@ def patch_lists(library: Library, moves: ListMoves) -> tuple[set[str], bool]:
     for kind, key in lists:
         now = list_slugs(library, kind, key)
         outputs.update(routes.paths_of({f"{kind}_feed"}, key))
-        if len(now) == len(before[(kind, key)]) and set(now) == set(before[(kind, key)]):
+        same = len(now) == len(before[(kind, key)]) and set(now) == set(before[(kind, key)])
+        if same and kind in _ONLY_LISTS:
             base = _page_base(routes, kind, key)
             outputs.update(_pages_between(before[(kind, key)], now, per_page, base))
-        else:  # each page shows how many the list holds
+        else:  # each page shows how many the list holds, or the person's counts
             outputs.update(routes.paths_of({kind}, key))
         lastmods = lastmods or _lastmods_differ(before[(kind, key)], now, per_page, library)
     outputs.update(added)

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from support.site import SITES, build, contents, html, snapshot, text_of
 
@@ -128,6 +128,9 @@ edit_steps = st.lists(
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(steps=edit_steps)
+# Found at 200 examples: a person named as an interviewee of a piece they wrote keeps
+# their works, but their pages count their interviews.
+@example(steps=[("body", 0, "early")] * 3 + [("interviewees", 1, "early")])
 def test_incremental_build_equals_clean_build(tmp_path_factory, steps):
     root = tmp_path_factory.mktemp("incremental")
     site = root / "site"
