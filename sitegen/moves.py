@@ -1,9 +1,10 @@
 """Edits that move articles between lists, patched into a kept library.
 
-An edit to an article's terms or people leaves its date, so the order of every list,
-as it was; what changes is which term and person lists hold it, how a term is spelled
-most, and a list's page count. list_moves tells what an edit changes (or that it makes
-or drops a term or person, or renames a term: a full build's work), and patch_lists
+An edit to an article's terms or people changes which term and person lists hold it,
+how a term is spelled most, and a list's page count; an edit to its date, its place in
+every list it is in, its year, and the sitemap's last change. list_moves tells what an
+edit changes (or that it makes or drops a term, person or year, or renames a term: a
+full build's work), and patch_lists
 brings a library of the kept form (library.kept_form) up to date, routes included, and
 says which outputs that changes.
 """
@@ -45,7 +46,7 @@ _ONLY_LISTS = frozenset({"home", "term", "archive_year"})
 
 @dataclass
 class ListMoves:
-    """What edits to articles' terms and people change in a library (see list_moves)."""
+    """What edits to articles' terms, people and dates change in a library (list_moves)."""
 
     # (taxonomy, term slug) -> the slugs of its articles, newest first: the lists moved
     terms: dict[tuple[str, str], tuple[str, ...]] = field(default_factory=dict)
@@ -87,10 +88,11 @@ class ListMoves:
 
 
 def list_moves(library: Library, edits: _Edits) -> ListMoves | None:
-    """What edits to some articles' terms and people change. None when they change more
-    than who is in which list, how many pages it has and how a term is spelled: a term
-    or person is made or dropped (pages, feeds, warnings for people without a file), or
-    a term's most used spelling is another now (its name, on every page showing it)."""
+    """What edits to some articles' terms, people and dates change. None when they
+    change more than which lists hold an article and where, how many pages a list has
+    and how a term is spelled: a term, person or year is made or dropped (pages, feeds,
+    warnings for people without a file), or a term's most used spelling is another now
+    (its name, on every page showing it)."""
     moves = ListMoves()
     rank: dict[str, int] = {}  # article slug -> place in the archive, made when needed
 

@@ -90,9 +90,10 @@ _PLACELESS: dict[str, Any] = {
     "body_line": 0,
     "body": "",
 }
-# The fields that put an article in term and person lists, with a blank for each: an
-# edit to these moves it between lists, and is patched in too while no term or person is
-# made or dropped and no term renamed (moves.list_moves tells, once the base is loaded).
+# The fields that place an article in term, person and year lists and order them, with
+# a blank for each: an edit to these moves it between or within lists, and is patched in
+# too while no term, person or year is made or dropped and no term renamed
+# (moves.list_moves tells, once the base is loaded).
 _LISTED: dict[str, Any] = {
     "terms": {},
     "authors": (),
@@ -111,7 +112,7 @@ def _same_place(record: Any, old: Article) -> bool:
 
 
 def _same_lists(record: Article, old: Article) -> bool:
-    """Whether an edited article names the same terms and people as before."""
+    """Whether an edited article has the same _LISTED fields (terms, people, dates)."""
     return all(getattr(record, name) == getattr(old, name) for name in _LISTED)
 
 
@@ -153,7 +154,7 @@ class Patch:
     records: set[str] = field(default_factory=set)  # slugs whose front matter was edited
     # Edited author files and pages, as the overlay keeps them: see _FileEdit.
     files: dict[str, _FileEdit] = field(default_factory=dict)
-    moves: ListMoves = field(default_factory=ListMoves)  # edits to terms and people
+    moves: ListMoves = field(default_factory=ListMoves)  # edits to terms, people, dates
     routes_changed: bool = False  # a list gained or lost a page: its files too
 
 
@@ -772,7 +773,7 @@ def finish_full(
         "records": {},  # slug -> the record of an article whose front matter was edited
         "files": {},  # shown -> what an edit made of an author file or page (_FileEdit)
         "lists": {},
-        "moves": ListMoves(),  # every edit to articles' terms and people, as one
+        "moves": ListMoves(),  # every edit to articles' terms, people and dates, as one
         "keys": {},
         "stamps": {},  # slug -> date, of the articles whose date a patch changed
         "titles": {},
