@@ -67,6 +67,7 @@ TIME_FIGURES: tuple[tuple[str, str, bool], ...] = (
     ("title", "rebuild after one article's title edit (s)", False),
     ("author", "rebuild after its author's file is edited (s)", False),
     ("topics", "rebuild after one article's topics edit (s)", False),
+    ("new", "rebuild after a new article is added (s)", False),
     ("template", "rebuild after a template edit (s)", False),
 )
 TOOLS = ("sitegen", "pelican", "hugo", "hugo-no-related")
@@ -235,6 +236,31 @@ def replace_first_topic(path: Path, topic: str) -> None:
     path.write_text("\n".join(lines), encoding="utf-8")
 
 
+def add_article(site: Path, article: Path, newest: str, mark: str) -> None:
+    """Publish a new article: a copy of `article` under a slug and title of its own, dated
+    `newest` (the archive's newest day, so that it opens every list it joins), without the
+    aliases of the piece it copies."""
+    lines = article.read_text(encoding="utf-8").split("\n")
+    kept: list[str] = []
+    for line in lines:
+        if kept and kept[-1] == "aliases:" and line.startswith("  - "):
+            continue  # the block's items; the key itself is dropped below
+        kept.append(line)
+    kept = [line for line in kept if line != "aliases:"]
+    for at, line in enumerate(kept):
+        if line.startswith("title: "):
+            kept[at] = f"title: {corpus.yaml_str(f'A new piece ({mark})')}"
+        elif line.startswith("date: "):
+            kept[at] = f"date: {newest}"
+    slug = "a-new-piece-" + "-".join(mark.split())
+    (site / "content" / "articles" / f"{slug}.md").write_text("\n".join(kept), encoding="utf-8")
+
+
+def newest_date(site: Path) -> str:
+    """The newest `date:` of the site's articles, as written."""
+    return max(str(a.meta["date"]) for a in peers.read_articles(site) if a.meta.get("date"))
+
+
 def edit_template(site: Path, mark: str) -> None:
     """Override the default base template in the site's `templates/`, with one change."""
     default = REPO / "templates" / DEFAULT_TEMPLATE
@@ -389,6 +415,7 @@ def run_size(
     runner = Runner(args, found, result, sitegen, env, raw)
     slug = edited_article(found.site)
     article = Path("content") / "articles" / f"{slug}.md"
+    newest = newest_date(found.site)
     for repeat in range(1, args.repeat + 1):
         runner.reset(tools)
         # Cold builds. Sitegen with search goes first, so that the plain cold build that follows
@@ -416,6 +443,9 @@ def run_size(
             elif figure == "topics":
                 path = runner.folder("sitegen") / article
                 replace_first_topic(path, new_topic(path))
+            elif figure == "new":
+                folder = runner.folder("sitegen")
+                add_article(folder, folder / article, newest, f"repeat {repeat}")
             elif figure == "template":
                 try:
                     edit_template(runner.folder("sitegen"), f"repeat {repeat}")

@@ -402,14 +402,15 @@ def _list_routes(library: Library, kind: str, key: Any = None):
         yield Route(f"{pager.path}index.html", kind, subject, pager)
 
 
+ARTICLE_FILES = (("article", "index.html"), ("cite_bib", "cite.bib"), ("cite_ris", "cite.ris"))
+
+
 def _routes(library: Library):
     """Every page the site has, in a stable order."""
     yield from _list_routes(library, "home")
     for article in library.articles:
-        base = article.url_path
-        yield Route(f"{base}index.html", "article", article)
-        yield Route(f"{base}cite.bib", "cite_bib", article)
-        yield Route(f"{base}cite.ris", "cite_ris", article)
+        for kind, name in ARTICLE_FILES:
+            yield Route(f"{article.url_path}{name}", kind, article)
     yield from _list_routes(library, "author_index")
     for author in library.authors.values():
         yield from _list_routes(library, "author", author.slug)
@@ -541,6 +542,25 @@ class KeptRoutes(Sequence[Route]):
         self.forget()
         return added, dropped
 
+    def add_articles(self, bases: Sequence[str], slugs: Sequence[str]) -> list[str]:
+        """Rows for new articles' page and cite files (at `bases`), after the last
+        article's: `reorder` then puts them in their places. An article that has its
+        rows already (an overlay's edits replayed) is left as it is. The paths added."""
+        codes = [self._kinds.index(kind) for kind, _ in ARTICLE_FILES]
+        rows = [at for at, code in enumerate(self._kind_of) if code in codes]
+        have = {self._subjects[at] for at in rows}
+        new = [(base, slug) for base, slug in zip(bases, slugs, strict=True) if slug not in have]
+        if not new:
+            return []
+        at = rows[-1] + 1
+        added = [f"{base}{name}" for base, _ in new for _, name in ARTICLE_FILES]
+        self.paths[at:at] = added
+        self._subjects[at:at] = [slug for _, slug in new for _ in ARTICLE_FILES]
+        self._numbers[at:at] = array("I", [0] * len(added))
+        self._kind_of = self._kind_of[:at] + bytes(codes) * len(new) + self._kind_of[at:]
+        self.forget()
+        return added
+
     def reorder(self, kinds: Collection[str], keys: Sequence[Any]) -> None:
         """Put the rows of these kinds in the order of their subjects' keys, in the places
         such rows have (an article's page and cite files, after its date changed)."""
@@ -621,9 +641,9 @@ class StoredArticles(Mapping[str, Article]):
         return article
 
     def put(self, slug: str, article: Article) -> None:
-        """An edited article's record, in place of the one stored for its slug."""
-        if slug not in self._slugs:
-            raise KeyError(slug)
+        """An edited article's record, in place of the one stored for its slug; or a new
+        article's, after the others."""
+        self._slugs[slug] = None
         self.records[slug] = pickle.dumps(article, pickle.HIGHEST_PROTOCOL)
         self._made[slug] = article
 

@@ -1,12 +1,13 @@
-"""Edits that move articles between lists, patched into a kept library.
+"""Edits that move articles between lists, and new articles, patched into a kept library.
 
 An edit to an article's terms or people changes which term and person lists hold it,
 how a term is spelled most, and a list's page count; an edit to its date, its place in
-every list it is in, its year, and the sitemap's last change. list_moves tells what an
-edit changes (or that it makes or drops a term, person or year, or renames a term: a
-full build's work), and patch_lists
-brings a library of the kept form (library.kept_form) up to date, routes included, and
-says which outputs that changes.
+every list it is in, its year, and the sitemap's last change. A new article is moved in
+from a blank record (`blank`): into the home pages, its year, its terms and people, with
+routes for its page and cite files. list_moves tells what edits change (or that they
+make or drop a term, person or year, or rename a term: a full build's work), and
+patch_lists brings a library of the kept form (library.kept_form) up to date, routes
+included, and says which outputs that changes.
 """
 
 from __future__ import annotations
@@ -14,11 +15,12 @@ from __future__ import annotations
 import bisect
 from collections import Counter, defaultdict
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, cast
 
 from .library import (
+    ARTICLE_FILES,
     ArticleRefs,
     KeptRoutes,
     Library,
@@ -38,6 +40,19 @@ from .model import Article
 _Edits = Mapping[str, tuple[Article, Article]]  # article slug -> (record before, record now)
 _PEOPLE = {"authors": "written_by", "interviewees": "interviews_of"}  # field -> library's lists
 _Order = Callable[[Iterable[str]], tuple[str, ...]]  # article slugs in the archive's order
+# The fields that place an article in term, person and year lists and order them, with
+# a blank for each: an edit to these moves it between or within lists, and is patched in
+# too while no term, person or year is made or dropped and no term renamed
+# (list_moves tells).
+LISTED: dict[str, Any] = {
+    "terms": {},
+    "authors": (),
+    "interviewees": (),
+    "date": None,  # orders every list the article is in
+    "updated": None,  # its last change: the sitemap's
+}
+
+
 # Lists whose pages show nothing but the list: when it holds the same articles in another
 # order, only the pages between an article's old and new places change. A person's pages
 # also count their works and interviews, which a people edit can change alone.
@@ -61,6 +76,8 @@ class ListMoves:
     order: tuple[str, ...] | None = None
     years: dict[int, tuple[str, ...]] = field(default_factory=dict)
     last_changed: dict[str, tuple[datetime, str]] = field(default_factory=dict)
+    # The articles new since the full build, by slug: their page and cite files' routes.
+    added: tuple[str, ...] = ()
 
     def then(self, later: ListMoves) -> ListMoves:
         """These moves and then `later`'s, as one: a new object, neither is changed."""
@@ -75,25 +92,29 @@ class ListMoves:
             later.order or self.order,
             {**self.years, **later.years},
             {**self.last_changed, **later.last_changed},
+            tuple(dict.fromkeys(self.added + later.added)),
         )
 
     def lists(self) -> list[tuple[str, Any]]:
-        """The lists that change, as (kind of route, key): term, author and year pages."""
+        """The lists that change, as (kind of route, key): home, term, author and year
+        pages."""
         people = dict.fromkeys(person for _, person in self.people)
         return (
-            [("term", key) for key in self.terms]
+            [("home", None)] * (self.order is not None)
+            + [("term", key) for key in self.terms]
             + [("author", p) for p in people]
             + [("archive_year", year) for year in self.years]
         )
 
 
-def list_moves(library: Library, edits: _Edits) -> ListMoves | None:
-    """What edits to some articles' terms, people and dates change. None when they
-    change more than which lists hold an article and where, how many pages a list has
-    and how a term is spelled: a term, person or year is made or dropped (pages, feeds,
-    warnings for people without a file), or a term's most used spelling is another now
-    (its name, on every page showing it)."""
-    moves = ListMoves()
+def list_moves(library: Library, edits: _Edits, added: Collection[str] = ()) -> ListMoves | None:
+    """What edits to some articles' terms, people and dates change, and new articles
+    (`added`, whose record before is `blank(record)`). None when they change more than
+    which lists hold an article and where, how many pages a list has and how a term is
+    spelled: a term, person or year is made or dropped (pages, feeds, warnings for people
+    without a file), or a term's most used spelling is another now (its name, on every
+    page showing it)."""
+    moves = ListMoves(added=tuple(added))
     rank: dict[str, int] = {}  # article slug -> place in the archive, made when needed
 
     def ordered(slugs: Iterable[str]) -> tuple[str, ...]:
@@ -138,7 +159,7 @@ def _move_dates(
     for slug, (old, new) in edits.items():
         if (old.date, old.updated) == (new.date, new.updated):
             continue
-        if old.date is None or new.date is None or old.draft:
+        if (old.date is None and slug not in moves.added) or new.date is None or old.draft:
             return None
         change = new.last_modified
         moves.last_changed[slug] = (change.moment, change.isoformat())  # type: ignore[union-attr]
@@ -158,11 +179,14 @@ def _move_dates(
     years: dict[int, set[str]] = {}
     for slug in redated:
         old, new = edits[slug]
-        for year in (old.date.year, new.date.year):  # type: ignore[union-attr]
-            if year not in library.years:
+        for date in (old.date, new.date):
+            if date is None:
+                continue  # a new article's blank
+            if date.year not in library.years:
                 return None  # a new year: its pages, and the archive's list of years
-            years.setdefault(year, set(slugs_of(library.years[year])))
-        years[old.date.year].discard(slug)  # type: ignore[union-attr]
+            years.setdefault(date.year, set(slugs_of(library.years[date.year])))
+        if old.date is not None:
+            years[old.date.year].discard(slug)
         years[new.date.year].add(slug)  # type: ignore[union-attr]
     for year, members in years.items():
         if not members:
@@ -238,6 +262,11 @@ def have_files(record: Article, old: Article, with_files: Collection[str]) -> bo
     )
 
 
+def blank(record: Article) -> Article:
+    """A new article as if it had been in no list before: the record it is moved from."""
+    return replace(record, **LISTED)
+
+
 def _join(
     joined: dict[str, set[str]],
     left: dict[str, set[str]],
@@ -264,8 +293,6 @@ def patch_lists(library: Library, moves: ListMoves) -> tuple[set[str], bool]:
     or pages come and go. And whether routes came or went."""
     routes = cast(KeptRoutes, library.routes)
     lists = moves.lists()
-    if moves.order is not None:
-        lists.append(("home", None))
     before = {key: list_slugs(library, *key) for key in lists}
     outputs: set[str] = set()
     for taxonomy in dict.fromkeys(taxonomy for taxonomy, _ in moves.terms):
@@ -311,6 +338,9 @@ def apply_moves(library: Library, moves: ListMoves) -> tuple[list[str], list[str
         library.taxonomies[taxonomy][term] = TermEntry(entry.term, ArticleRefs(members, store))
     for (taxonomy, term), counts in moves.spellings.items():
         library.spellings[taxonomy][term] = counts
+    for slug in moves.added:  # as a full build: every taxonomy, if only with no term
+        library.terms_of.setdefault(slug, dict.fromkeys(library.settings.taxonomies, ()))
+        library.link_targets["articles"].add(slug)
     for slug, by_taxonomy in moves.article_terms.items():
         library.terms_of[slug] = {
             **library.terms_of[slug],
@@ -325,17 +355,19 @@ def apply_moves(library: Library, moves: ListMoves) -> tuple[list[str], list[str
             works[person] = ArticleRefs(members, store)
         else:  # as a full build: no entry for a person with none
             works.pop(person, None)
+    added = routes.add_articles([store[slug].url_path for slug in moves.added], moves.added)
     if moves.order is not None:
         library.articles = ArticleRefs(moves.order, store)
-        routes.reorder(("article", "cite_bib", "cite_ris"), moves.order)
+        routes.reorder([kind for kind, _ in ARTICLE_FILES], moves.order)
     for year, members in moves.years.items():
         library.years[year] = ArticleRefs(members, store)
     library.last_changed.update(moves.last_changed)
-    added: list[str] = []
     dropped: list[str] = []
     per_page = library.settings.per_page
     for kind, key in moves.lists():
-        if kind == "term":
+        if kind == "home":
+            count, base = len(library.articles), ""
+        elif kind == "term":
             count, base = len(moves.terms[key]), library.taxonomies[key[0]][key[1]].term.url_path
         elif kind == "archive_year":
             count, base = len(moves.years[key]), f"archive/{key}/"

@@ -15,7 +15,7 @@ import re
 import string
 import unicodedata
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from .model import Article
@@ -405,20 +405,21 @@ def patch_related(
     articles_by_slug: Mapping[str, Article],
     edited: Mapping[str, Sequence[str]],
     stamps: Mapping[str, float] | None = None,
+    added: Collection[str] = (),
 ) -> RelatedResult | None:
     """The lists after edits to some articles' bodies, titles, terms, people or related
-    entries.
+    entries, and after new articles.
 
-    `edited` gives each edited article's top words now, and `articles_by_slug` its record
-    now; `stamps` the new date of each whose date changed. Terms and people change only
-    keys, and the rest of the archive keeps its relative order: this skips what
-    `compute_related` rebuilds for the whole archive. None when the change is too large
-    to patch.
+    `edited` gives each edited or new article's top words now, and `articles_by_slug` its
+    record now; `stamps` the new date of each whose date changed, and of each new one
+    (`added`). Terms and people change only keys, and the rest of the archive keeps its
+    relative order: this skips what `compute_related` rebuilds for the whole archive.
+    None when the change is too large to patch.
     """
     order, moved = previous.order, {}
     if stamps:
-        moved = {slug: stamp for slug, stamp in stamps.items() if slug in order}
-        order = rank_by_date(order, {**previous.stamps, **moved})
+        moved = {slug: stamp for slug, stamp in stamps.items() if slug in order or slug in added}
+        order = rank_by_date([*order, *added], {**previous.stamps, **moved})
     keys, titles, entries = previous.keys, previous.titles, previous.entries
     new_keys: dict[str, dict[str, float]] = {}
     new_titles: dict[str, str] = {}
@@ -427,11 +428,11 @@ def patch_related(
         if slug not in order:  # drafts have no list
             continue
         article = articles_by_slug[slug]
-        if (made := _keys(article, words)) != keys[slug]:
+        if (made := _keys(article, words)) != keys.get(slug):
             new_keys[slug] = made
-        if (title := normalise_title(article.title)) != titles[slug]:
+        if (title := normalise_title(article.title)) != titles.get(slug):
             new_titles[slug] = title
-        if (named := tuple(article.related)) != entries[slug]:
+        if (named := tuple(article.related)) != entries.get(slug):
             new_entries[slug] = named
     # Records are looked up only for the lists recomputed: a kept library unpickles each
     # article when first read (library.StoredArticles).

@@ -11,13 +11,15 @@ and no term renamed: those lists' pages and feeds, the indexes that count them a
 perhaps the sitemap change too, and a list may gain or lose a page. An edit to an
 author file changes the person's own pages and feed, the author index, and the
 cards of their works (a card names its people); an edit to a page, its own output.
-So when every changed file is such an edit, the build takes the last library,
-patches those parts and fingerprints only the outputs the snapshot says show the
-edited articles' and works' cards, and the person's or page's own, instead of
-loading and indexing the whole archive. Anything else (a new, deleted or renamed
-file, an edit to an article's aliases or draft state, a setting, a template, an
-asset, other options, a changed output folder) builds the usual way, and that build
-keeps a new snapshot.
+A new article is moved into its lists as if from none, on the same terms, while it is
+dated, published and without aliases (see _addable). So when every changed file is
+such an edit or a new article, the build takes the last library, patches those parts
+and fingerprints only the outputs the snapshot says show the edited articles' and
+works' cards, and the person's or page's own, instead of loading and indexing the
+whole archive. Anything else (a deleted or renamed file, a new author file or page,
+an edit to an article's aliases or draft state, a setting, a template, an asset,
+other options, a changed output folder) builds the usual way, and that build keeps a
+new snapshot.
 
 Storage: the library is pickled once per full build, by a forked child while
 the build renders and writes; each patching build adds its changes to a small
@@ -60,7 +62,7 @@ from .library import (
 from .loader import SourceFile, parse_source
 from .markdown import RenderedBody, cut_at_word
 from .model import Article
-from .moves import ListMoves, apply_moves, have_files, list_moves, patch_lists
+from .moves import LISTED, ListMoves, apply_moves, blank, have_files, list_moves, patch_lists
 from .related import RelatedMemo, patch_related, rank_by_date
 from .writer import MARKER
 
@@ -90,30 +92,19 @@ _PLACELESS: dict[str, Any] = {
     "body_line": 0,
     "body": "",
 }
-# The fields that place an article in term, person and year lists and order them, with
-# a blank for each: an edit to these moves it between or within lists, and is patched in
-# too while no term, person or year is made or dropped and no term renamed
-# (moves.list_moves tells, once the base is loaded).
-_LISTED: dict[str, Any] = {
-    "terms": {},
-    "authors": (),
-    "interviewees": (),
-    "date": None,  # orders every list the article is in
-    "updated": None,  # its last change: the sitemap's
-}
 
 
 def _same_place(record: Any, old: Article) -> bool:
     """Whether an edited article's record differs from `old` only in _PLACELESS and
-    _LISTED fields."""
+    LISTED fields (moves.py)."""
     if not isinstance(record, Article):
         return False
-    return replace(record, **_PLACELESS, **_LISTED) == replace(old, **_PLACELESS, **_LISTED)
+    return replace(record, **_PLACELESS, **LISTED) == replace(old, **_PLACELESS, **LISTED)
 
 
 def _same_lists(record: Article, old: Article) -> bool:
-    """Whether an edited article has the same _LISTED fields (terms, people, dates)."""
-    return all(getattr(record, name) == getattr(old, name) for name in _LISTED)
+    """Whether an edited article has the same LISTED fields (terms, people, dates)."""
+    return all(getattr(record, name) == getattr(old, name) for name in LISTED)
 
 
 def _random_token() -> str:
@@ -155,7 +146,8 @@ class Patch:
     # Edited author files and pages, as the overlay keeps them: see _FileEdit.
     files: dict[str, _FileEdit] = field(default_factory=dict)
     moves: ListMoves = field(default_factory=ListMoves)  # edits to terms, people, dates
-    routes_changed: bool = False  # a list gained or lost a page: its files too
+    routes_changed: bool = False  # a list gained or lost a page, or a new article: files
+    added: dict[str, str] = field(default_factory=dict)  # shown -> slug, of new articles
 
 
 # The snapshot a preview server's last build used, with the overlay generation it had
@@ -256,11 +248,12 @@ _Changed = list[tuple[str, SourceFile, bytes | None]]  # jobs of a scan, as _cha
 
 
 def _changed(content: Mapping[str, str], scan: Scan, patched: int) -> _Changed | None:
-    """The scanned files whose content is not `content`'s; None when the set of files
-    differs, or when the overlay (`patched` articles so far) would grow past its bound."""
-    if content.keys() != scan.keys.keys():
+    """The scanned files whose content is not `content`'s, new files included; None when
+    a file is gone, or when the overlay (`patched` files so far) would grow past its
+    bound."""
+    if not content.keys() <= scan.keys.keys():
         return None
-    stale = content.items() - scan.keys.items()  # set operations in C: 11,000 files
+    stale = scan.keys.items() - content.items()  # set operations in C: 11,000 files
     if len(stale) + patched > _MAX_PATCHED:
         return None
     shown = {path for path, _ in stale}
@@ -293,29 +286,51 @@ def _worth_loading(
         return None
     edits = {**overlay.get("bodies", {}), **overlay.get("files", {})}
     content = {**content, **{shown: edit[1] for shown, edit in edits.items()}}
+    origins = {**origins, **_origins_added(overlay.get("added", {}))}
     changed = _changed(content, scan, len(edits))
     if changed is None:
         return None
-    last = cache.parsed_meta(content[source.shown] for _, source, _ in changed)
+    last = cache.parsed_meta(content[s.shown] for _, s, _ in changed if s.shown in content)
     people = {slug for kind, slug in origins.values() if kind == "authors"}  # with a file
+    articles = {slug for kind, slug in origins.values() if kind == "articles"}
     for _, source, data in changed:
         kind = origins.get(source.shown, ("",))[0]
         if kind in _FILES:
             continue  # any edit to an author file or a page can be patched in
-        if kind != "articles":
+        new = source.shown not in origins
+        if kind != "articles" and not (new and source.kind == "articles"):
             return None
-        before = last.get(content[source.shown])
-        if before is None:
+        before = None if new else last.get(content[source.shown])
+        if before is None and not new:
             continue  # not in the parse cache: the base will tell
         try:
             record, problems = parse_source(source, data or source.read(), settings)
         except OSError:
             return None
-        if problems or not _same_place(record, before[0]):
+        if problems or (new and not _addable(record, articles)):
             return None
-        if not have_files(record, before[0], people):
+        old = blank(record) if new else before[0]  # type: ignore[index]
+        if not _same_place(record, old) or not have_files(record, old, people):
             return None
     return head, changed
+
+
+def _origins_added(added: Mapping[str, str]) -> dict[str, tuple[str, str]]:
+    """The origins of new articles (shown -> slug), as the head's origins give them."""
+    return {shown: ("articles", slug) for shown, slug in added.items()}
+
+
+def _addable(record: Any, slugs: Collection[str]) -> bool:
+    """Whether a new article can be patched in: a published, dated article with a slug of
+    its own and no aliases (an undated article or a draft is in no list, an alias makes a
+    redirect; a slug used twice is an error for a full build to report)."""
+    return (
+        isinstance(record, Article)
+        and not record.draft
+        and record.date is not None
+        and not record.aliases
+        and record.slug not in slugs
+    )
 
 
 def _apply(snapshot: Snapshot, overlay: dict[str, Any]) -> None:
@@ -324,6 +339,7 @@ def _apply(snapshot: Snapshot, overlay: dict[str, Any]) -> None:
     for slug, record in overlay["records"].items():
         _set_record(library, slug, record)
     apply_moves(library, overlay["moves"])
+    snapshot.origins.update(_origins_added(overlay["added"]))
     for shown, (slug, key, body, summary, front) in overlay["bodies"].items():
         _set_body(library, slug, body, summary)
         library.content_keys[("articles", slug)] = key
@@ -365,8 +381,8 @@ def _related_memo(cache: BuildCache, snapshot: Snapshot) -> RelatedMemo | None:
         overlay = snapshot.overlay
         memo.keys.update(overlay["keys"])
         if overlay.get("stamps"):  # dates edited since: the order follows
-            memo.stamps.update(overlay["stamps"])
-            ranked = rank_by_date(memo.order, memo.stamps)
+            memo.stamps.update(overlay["stamps"])  # new articles' too
+            ranked = rank_by_date(memo.stamps, memo.stamps)
             memo.order.clear()
             memo.order.update(ranked)
         memo.titles.update(overlay["titles"])
@@ -420,12 +436,20 @@ def try_patch(
     records: dict[str, Article] = {}  # the edited articles whose front matter changed
     files: dict[str, _FileEdit] = {}  # as Patch.files
     fresh: dict[str, tuple[Any, str]] = {}
+    added: dict[str, str] = {}  # shown -> slug, of new articles
     for job_key, source, data in changed:
-        kind, slug = snapshot.origins[source.shown]
-        parsed = _parse_edit(library, kind, slug, source, data, settings)
+        if source.shown in snapshot.origins:
+            kind, slug = snapshot.origins[source.shown]
+            parsed = _parse_edit(library, kind, slug, source, data, settings)
+        else:
+            kind, parsed = "articles", _parse_new(snapshot, source, data, settings)
         if parsed is None:
             return None
         record, body = parsed
+        if source.shown not in snapshot.origins:
+            if record.slug in added.values() or record.slug in library.articles_by_slug:
+                return None  # a slug used twice: the full build reports it
+            slug = added[source.shown] = record.slug
         stored = replace(body, html=None)  # the HTML is read back from the cache
         fresh[job_key] = ((record, stored), body.html or "")
         if kind in _FILES:
@@ -433,19 +457,24 @@ def try_patch(
             continue
         edited[source.shown] = (slug, job_key)
         bodies[slug] = stored
-        if record != library.articles_by_slug[slug]:
+        if slug not in library.articles_by_slug or record != library.articles_by_slug[slug]:
             records[slug] = record
     now = ChainMap(records, library.articles_by_slug)  # the records as edited
-    moved = {
-        slug: (old, record)
-        for slug, record in records.items()
-        if not _same_lists(record, old := library.articles_by_slug[slug])
+    new = set(added.values())
+    before = {
+        slug: blank(now[slug]) if slug in new else library.articles_by_slug[slug]
+        for slug in records
     }
-    moves = list_moves(library, moved) if moved else ListMoves()
+    moved = {
+        slug: (before[slug], record)
+        for slug, record in records.items()
+        if not _same_lists(record, before[slug])
+    }
+    moves = list_moves(library, moved, new) if moved else ListMoves()
     if moves is None:
         return None
     try:
-        related = _patch_related(cache, snapshot, bodies, now)
+        related = _patch_related(cache, snapshot, bodies, now, new)
     except CacheError:  # the cache lost the edited article's last body: build in full
         return None
     if related is None:
@@ -460,6 +489,7 @@ def try_patch(
     # only once the build has written its output and stored the overlay.
     _MEMORY = None
     cache.store_parsed(fresh)
+    snapshot.origins.update(_origins_added(added))
     if (records or files) and not isinstance(library.articles_by_slug, StoredArticles):
         # A library this process made holds each record in many lists and routes; in the
         # kept form they all read it by slug, so that one `put` replaces it everywhere.
@@ -479,7 +509,9 @@ def try_patch(
         article: Article = library.articles_by_slug[slug]
         _set_body(library, slug, body, article.summary or cut_at_word(body.first_paragraph))
     lists = {
-        slug: chosen for slug, chosen in related.by_slug.items() if library.related[slug] != chosen
+        slug: chosen
+        for slug, chosen in related.by_slug.items()
+        if library.related.get(slug) != chosen
     }
     for slug, chosen in lists.items():
         library.related[slug] = chosen
@@ -508,6 +540,7 @@ def try_patch(
         files,
         moves,
         routes_changed,
+        added,
     )
 
 
@@ -551,6 +584,30 @@ def _parse_edit(
         return None
     errors = ErrorCollector()
     check_links(library.link_targets, [(record.source or "", record.body_line, body)], errors)
+    return None if errors.errors else (record, body)
+
+
+def _parse_new(
+    snapshot: Snapshot, source: SourceFile, data: bytes | None, settings: Settings
+) -> tuple[Article, RenderedBody] | None:
+    """A new article parsed, with its body's HTML; None when it cannot be patched in (see
+    _addable), its links name a missing file, or an alias would take one of its paths."""
+    if source.kind != "articles":
+        return None
+    try:
+        record, body, problems = parse_one(source, data or source.read(), settings)
+    except OSError:
+        return None  # the full build reports it
+    slugs = {slug for kind, slug in snapshot.origins.values() if kind == "articles"}
+    if problems or body is None or not _addable(record, slugs):
+        return None
+    library = snapshot.library
+    folder = record.url_path
+    if any(path == folder[:-1] or path.startswith(folder) for path, _ in library.redirects):
+        return None
+    targets = {**library.link_targets, "articles": library.link_targets["articles"] | {record.slug}}
+    errors = ErrorCollector()
+    check_links(targets, [(record.source or "", record.body_line, body)], errors)
     return None if errors.errors else (record, body)
 
 
@@ -638,15 +695,16 @@ def _patch_related(
     snapshot: Snapshot,
     bodies: Mapping[str, RenderedBody],
     articles: Mapping[str, Article],
+    added: Collection[str] = (),
 ) -> _Related | None:
-    """The related lists after the edits (`articles` holds the edited records); None
-    when they cannot be patched."""
+    """The related lists after the edits (`articles` holds the edited records) and the
+    new articles (`added`); None when they cannot be patched."""
     library = snapshot.library
     before = library.articles_by_slug
     # An article's keys are made of its people, its terms and the set of its top words;
     # its list also reads its title and entries. When these are as before, so is every
     # list, and the memo need not be read.
-    unchanged = all(
+    unchanged = not added and all(
         set(body.keywords) == set(library.bodies[("articles", slug)].keywords)
         and articles[slug].title == before[slug].title
         and articles[slug].related == before[slug].related
@@ -662,9 +720,10 @@ def _patch_related(
     stamps = {
         slug: articles[slug].date.moment.timestamp()  # type: ignore[union-attr]
         for slug in bodies
-        if articles[slug].date != before[slug].date  # both dated: see moves._move_dates
+        # both dated (see moves._move_dates), as is a new article (_addable)
+        if slug in added or articles[slug].date != before[slug].date
     }
-    related = patch_related(memo, articles, words, stamps)
+    related = patch_related(memo, articles, words, stamps, added)
     if related is None:
         return None
     return _Related(related.by_slug, related.memo, related.unmatched)
@@ -772,6 +831,7 @@ def finish_full(
         "bodies": {},
         "records": {},  # slug -> the record of an article whose front matter was edited
         "files": {},  # shown -> what an edit made of an author file or page (_FileEdit)
+        "added": {},  # shown -> slug, of each new article (its body and record are above)
         "lists": {},
         "moves": ListMoves(),  # every edit to articles' terms, people and dates, as one
         "keys": {},
@@ -805,6 +865,7 @@ def store_patch(
         front = library.front_keys.get(slug)
         overlay["bodies"][shown] = (slug, key, body, library.summaries[slug], front)
     overlay["files"] = {**overlay["files"], **patch.files}
+    overlay["added"] = {**overlay["added"], **patch.added}
     records = library.articles_by_slug
     overlay["records"] = {
         **overlay["records"],

@@ -23,7 +23,7 @@ from sitegen.cache import BuildCache
 from sitegen.config import load_settings
 from sitegen.errors import BuildFailed, ErrorCollector
 from sitegen.ingest import parse_one, scan_sources
-from sitegen.library import KeptRoutes, StoredArticles, kept_form
+from sitegen.library import KeptRoutes, StoredArticles, kept_form, route_rows, slugs_of
 from sitegen.loader import SourceFile
 from sitegen.render import Renderer
 from sitegen.snapshot import forget as forget_snapshot
@@ -236,7 +236,7 @@ def _edit_and_build(
         forget_snapshot()  # a new `sitegen build`: the overlay is read back
     before = snapshot(output)
     path, change = edit
-    path.write_text(change(path.read_text()))
+    path.write_text(change(path.read_text() if path.exists() else ""))  # or a new file
     assert build(site, output, **options).patched == patched, label
     _assert_like_clean(site, output, tmp_path, label, **options)
     after = snapshot(output)
@@ -437,7 +437,7 @@ def test_a_front_matter_edit_is_told_apart_without_loading_the_last_library(tmp_
     site, output = _built_basic_site(tmp_path)
     read = _record_cache_reads(monkeypatch)
     for number, (edit, pick, word, patched) in enumerate(
-        [("new", 1, "Arctic", 0), ("author", 2, "Treaty", 0), ("body", 0, "radar", 1)]
+        [("delete", 2, "Arctic", 0), ("author", 2, "Treaty", 0), ("body", 0, "radar", 1)]
     ):
         forget_snapshot()  # as a new `sitegen build` process
         read.clear()
@@ -1042,6 +1042,107 @@ def test_edits_that_change_an_articles_people_are_patched_like_clean_builds(tmp_
         if piece == 9:
             assert "authors/another/page/2/index.html" in after.keys() - before.keys()
     assert "Piece 5" in text_of(html(output, "authors/guest/"))
+
+
+def _new_piece(title: str, date: str, body: str = "On arms control.", **keys: str) -> str:
+    """A new article's file, by `someone` on Security unless `keys` say otherwise."""
+    keys = {"title": title, "date": date, "authors": "[someone]", "topics": "[Security]", **keys}
+    head = "".join(f"{key}: {value}\n" for key, value in keys.items())
+    return f"---\n{head}---\n{body}\n"
+
+
+@pytest.mark.parametrize("in_memory", [True, False], ids=["in-memory", "from-the-cache"])
+def test_new_articles_are_patched_like_clean_builds(tmp_path, in_memory):
+    # A new article joins the home pages, its year, its terms' and people's lists, and
+    # may enter other articles' related lists or match an entry that matched nothing.
+    # While it names no new term, person or year, and is a dated, published piece
+    # without aliases, the library is patched and its page and cite files are added.
+    site = _term_site(tmp_path)  # twelve pieces of January 2020 by someone, four to a page
+    (site / "content/authors").mkdir()
+    (site / "content/authors/someone.md").write_text("---\nname: Some One\n---\nBio.\n")
+    piece = site / "content/articles/piece-02.md"
+    piece.write_text(_set_key(piece.read_text(), "related", "[A Later Piece]"))
+    output = tmp_path / "out"
+    search = {} if in_memory else {"search": False}
+    build(site, output, **search)
+    assert "A Later Piece" in " ".join(_warnings(build(site, tmp_path / "w", use_cache=False)))
+    north = " ".join([GROUPS["north"]] * 3)
+    patched_steps = [  # (file, its text)
+        ("new-a", _new_piece("New A", "2020-01-25")),  # the newest: a fourth home page
+        ("new-b", _new_piece("New B", "2020-01-06", north, topics="[Energy]")),
+        ("new-c", _new_piece("A later piece.", "2020-01-03", related="[piece-05]")),
+        ("new-a", _new_piece("New A", "2020-01-25", f"Now on the north: {north}")),  # an edit
+    ]
+    for name, text in patched_steps:
+        path = site / f"content/articles/{name}.md"
+        edit = (path, lambda _, text=text: text)
+        before, after, changed = _edit_and_build(
+            site, output, tmp_path, edit, 1, name, in_memory, **search
+        )
+        assert {f"articles/{name}/index.html", "feed.xml"} <= changed, name
+        if before.get(f"articles/{name}/index.html"):  # an edit to the new piece
+            continue
+        assert ("index.html" in changed) == (name == "new-a"), name  # the newest four
+        assert f"articles/{name}/cite.bib" in after.keys() - before.keys(), name
+        assert {"sitemap.xml", "topics/index.html", "authors/index.html"} <= changed, name
+        assert "articles/piece-11/cite.bib" not in changed, name
+    assert "page/4/index.html" in after
+    assert "New A" in text_of(html(output, ""))
+    assert "New B" in text_of(html(output, "topics/energy/"))
+    # The entry that matched nothing names the new piece now: no warning, and a link.
+    assert "A later piece." in text_of(html(output, "articles/piece-02/"))
+    assert not any("A Later Piece" in w for w in _warnings(build(site, output, **search)))
+    _assert_indexed_like_clean(site, output, tmp_path, **search)
+    refused = [  # (file, its text): a full build's work, or an error
+        ("new-d", _new_piece("New D", "2018-05-01")),  # a new year
+        ("new-e", _new_piece("New E", "2020-01-07", draft="true")),
+        ("new-f", _new_piece("New F", "2020-01-08", aliases="[/old/f/]")),
+        ("new-g", _new_piece("New G", "2020-01-09", topics="[Trade]")),  # a new term
+        ("new-h", _new_piece("New H", "2020-01-10", authors="[nobody]")),  # no author file
+        ("new-i", _new_piece("New I", "2020-01-11", slug="piece-03")),  # a slug taken
+    ]
+    for name, text in refused:
+        path = site / f"content/articles/{name}.md"
+        if name == "new-i":  # an error: the output stays as it was
+            path.write_text(text)
+            with pytest.raises(BuildFailed):
+                build(site, output, **search)
+            continue
+        edit = (path, lambda _, text=text: text)
+        _edit_and_build(site, output, tmp_path, edit, 0, name, in_memory, **search)
+
+
+def _assert_indexed_like_clean(site: Path, output: Path, tmp_path: Path, **options) -> None:
+    """The library a patching build keeps indexes the archive as a full build's does:
+    what the outputs' fingerprints read, though not all of it shows in their bytes."""
+    cache = output.parent / f".{output.name}-cache"  # as support.site.build keeps it
+    kept = prepare(BuildOptions(site_dir=site, output_dir=output, cache_dir=cache, **options))
+    assert kept.patch is not None  # nothing changed since: the kept library as it is
+    full = prepare(BuildOptions(site_dir=site, output_dir=tmp_path / "full", use_cache=False))
+    assert _index_of(kept.library) == _index_of(full.library)
+
+
+def _index_of(library) -> dict[str, object]:
+    """What a library says of its articles, lists and routes, by slug."""
+    return {
+        "articles": slugs_of(library.articles),
+        "years": {year: slugs_of(articles) for year, articles in library.years.items()},
+        "terms": {
+            (taxonomy, slug): (entry.term, slugs_of(entry.articles))
+            for taxonomy, entries in library.taxonomies.items()
+            for slug, entry in entries.items()
+        },
+        "terms_of": library.terms_of,
+        "spellings": library.spellings,
+        "people": [
+            {slug: slugs_of(works) for slug, works in lists.items()}
+            for lists in (library.written_by, library.interviews_of)
+        ],
+        "related": library.related,
+        "last_changed": library.last_changed,
+        "link_targets": library.link_targets,
+        "routes": list(route_rows(library)),
+    }
 
 
 @pytest.mark.parametrize("in_memory", [True, False], ids=["in-memory", "from-the-cache"])
