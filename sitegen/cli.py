@@ -160,8 +160,8 @@ def _run_build(args: argparse.Namespace) -> int:
         for stage, seconds in result.timings.items():
             print(f"  {stage:<10} {seconds:7.3f} s")
         if result.patched:
-            edited = f"{result.patched} edited file{'s' if result.patched != 1 else ''}"
-            print(f"  patched the last build's library for {edited}")
+            files = f"{result.patched} new or edited file{'s' if result.patched != 1 else ''}"
+            print(f"  patched the last build's library for {files}")
     report = result.report
     if not args.quiet:
         print(
