@@ -139,11 +139,13 @@ def test_incremental_build_equals_clean_build(tmp_path_factory, steps):
     build(site, output)
     for number, (edit, pick, word) in enumerate(steps):
         apply_edit(site, edit, pick, word, number)
-        build(site, output)
+        patched = build(site, output).patched
         clean = root / f"clean-{number}"
         build(site, clean, use_cache=False, cache_dir=root / f"clean-cache-{number}")
         assert contents(output) == contents(clean), f"after {steps[: number + 1]}"
         shutil.rmtree(clean)
+        if patched:  # and the library it patched, which the next build's fingerprints read
+            _assert_indexed_like_clean(site, output, root, keep_memory=True)
 
 
 def _built_basic_site(tmp_path: Path, **options) -> tuple[Path, Path]:
@@ -1112,14 +1114,22 @@ def test_new_articles_are_patched_like_clean_builds(tmp_path, in_memory):
         _edit_and_build(site, output, tmp_path, edit, 0, name, in_memory, **search)
 
 
-def _assert_indexed_like_clean(site: Path, output: Path, tmp_path: Path, **options) -> None:
+def _assert_indexed_like_clean(
+    site: Path, output: Path, tmp_path: Path, keep_memory: bool = False, **options
+) -> None:
     """The library a patching build keeps indexes the archive as a full build's does:
-    what the outputs' fingerprints read, though not all of it shows in their bytes."""
+    what the outputs' fingerprints read, though not all of it shows in their bytes.
+    With `keep_memory`, the next build patches the library in memory still, as a
+    preview's would (reading it changes nothing: no file changed)."""
+    memory = snapshot_module._MEMORY
     cache = output.parent / f".{output.name}-cache"  # as support.site.build keeps it
     kept = prepare(BuildOptions(site_dir=site, output_dir=output, cache_dir=cache, **options))
+    kept.cache.close()
     assert kept.patch is not None  # nothing changed since: the kept library as it is
     full = prepare(BuildOptions(site_dir=site, output_dir=tmp_path / "full", use_cache=False))
     assert _index_of(kept.library) == _index_of(full.library)
+    if keep_memory:
+        snapshot_module._MEMORY = memory
 
 
 def _index_of(library) -> dict[str, object]:
