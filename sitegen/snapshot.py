@@ -438,15 +438,16 @@ def try_patch(
     fresh: dict[str, tuple[Any, str]] = {}
     added: dict[str, str] = {}  # shown -> slug, of new articles
     for job_key, source, data in changed:
-        if source.shown in snapshot.origins:
+        new = source.shown not in snapshot.origins
+        if new:
+            kind, parsed = "articles", _parse_new(snapshot, source, data, settings)
+        else:
             kind, slug = snapshot.origins[source.shown]
             parsed = _parse_edit(library, kind, slug, source, data, settings)
-        else:
-            kind, parsed = "articles", _parse_new(snapshot, source, data, settings)
         if parsed is None:
             return None
         record, body = parsed
-        if source.shown not in snapshot.origins:
+        if new:
             if record.slug in added.values() or record.slug in library.articles_by_slug:
                 return None  # a slug used twice: the full build reports it
             slug = added[source.shown] = record.slug
@@ -460,21 +461,21 @@ def try_patch(
         if slug not in library.articles_by_slug or record != library.articles_by_slug[slug]:
             records[slug] = record
     now = ChainMap(records, library.articles_by_slug)  # the records as edited
-    new = set(added.values())
-    before = {
-        slug: blank(now[slug]) if slug in new else library.articles_by_slug[slug]
-        for slug in records
+    new_slugs = set(added.values())
+    before = {  # a new article moves into its lists from none
+        slug: blank(record) if slug in new_slugs else library.articles_by_slug[slug]
+        for slug, record in records.items()
     }
     moved = {
         slug: (before[slug], record)
         for slug, record in records.items()
         if not _same_lists(record, before[slug])
     }
-    moves = list_moves(library, moved, new) if moved else ListMoves()
+    moves = list_moves(library, moved, new_slugs) if moved else ListMoves()
     if moves is None:
         return None
     try:
-        related = _patch_related(cache, snapshot, bodies, now, new)
+        related = _patch_related(cache, snapshot, bodies, now, new_slugs)
     except CacheError:  # the cache lost the edited article's last body: build in full
         return None
     if related is None:

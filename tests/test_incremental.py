@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import pickle
 import re
 import shutil
@@ -447,6 +448,22 @@ def test_a_front_matter_edit_is_told_apart_without_loading_the_last_library(tmp_
         assert build(site, output).patched == patched, edit
         assert ("snapshot" in read) == bool(patched), (edit, read)
         _assert_like_clean(site, output, tmp_path, f"{number}-{edit}")
+    # So is a new article that a patch cannot take: a draft, one with aliases, a slug
+    # taken, a person without an author file.
+    for number, more in enumerate(
+        ["draft: true", "aliases: [/old/x/]", "slug: arctic-interview", "authors: [nobody]"]
+    ):
+        forget_snapshot()
+        read.clear()
+        authors = "" if more.startswith("authors") else "authors: [kenan-agazade]\n"
+        (site / f"content/articles/fresh-{number}.md").write_text(
+            f"---\ntitle: Fresh {number}\ndate: 2022-02-0{number + 3}\n{authors}{more}\n---\nText.\n"
+        )
+        with contextlib.suppress(BuildFailed):  # a slug taken is an error
+            assert build(site, output).patched == 0, more
+        assert "snapshot" not in read, (more, read)
+        if more.startswith("slug"):
+            (site / f"content/articles/fresh-{number}.md").unlink()
 
 
 def test_related_posts_are_read_back_only_when_an_edit_changes_an_articles_top_words(
