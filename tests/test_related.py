@@ -227,14 +227,26 @@ def test_incremental_related_equals_a_full_computation(data):
 @given(st.data())
 def test_patching_words_titles_and_entries_equals_a_full_computation(data):
     # The build patches the lists when only bodies, titles, terms, people, dates or
-    # related entries changed: the same lists, and the same entries matching nothing,
-    # as computing all.
+    # related entries changed, or articles were added: the same lists, and the same
+    # entries matching nothing, as computing all.
     corpus = _draw_corpus(data)
     memo = _related(corpus).memo
-    for _ in range(data.draw(st.integers(1, 4))):
-        edited = data.draw(st.lists(st.sampled_from(sorted(corpus)), min_size=1, max_size=3))
+    for step in range(data.draw(st.integers(1, 4))):
+        edited = data.draw(st.lists(st.sampled_from(sorted(corpus)), min_size=0, max_size=3))
         new_words = {}
         stamps: dict[str, float] = {}
+        added = []
+        for n in range(data.draw(st.integers(0 if edited else 1, 2))):
+            # Entries name "Title 3", "Same title" (a title many share: an entry means the
+            # newest) and "New", which may have matched nothing until now.
+            number = 900 + 10 * step + n
+            article, words = _corpus_article(number, data.draw)
+            slug = article.slug
+            title = data.draw(st.sampled_from([article.title, "Title 3", "Same title", "New"]))
+            corpus[slug] = (replace(article, title=title), words)
+            new_words[slug] = words
+            stamps[slug] = article.date.moment.timestamp()
+            added.append(slug)
         for slug in edited:
             article, words = corpus[slug]
             change = data.draw(
@@ -263,7 +275,7 @@ def test_patching_words_titles_and_entries_equals_a_full_computation(data):
             corpus[slug] = (article, words)
             new_words[slug] = words
         by_slug = {slug: article for slug, (article, _) in corpus.items()}
-        patched = patch_related(memo, by_slug, new_words, stamps)
+        patched = patch_related(memo, by_slug, new_words, stamps, added)
         full = _related(corpus)
         assert patched is not None
         assert dict(patched.by_slug) == dict(full.by_slug)
