@@ -328,9 +328,9 @@ def _page_base(routes: KeptRoutes, kind: str, key: Any) -> str:
 
 
 def apply_moves(library: Library, moves: ListMoves) -> tuple[list[str], list[str]]:
-    """The lists, spellings and terms, and each moved list's page count, in a library of
-    the kept form: its term and author routes read the lists again when next made. The
-    paths added and dropped."""
+    """The lists, spellings and terms, each moved list's page count, and new articles'
+    routes and link targets, in a library of the kept form: its term and author routes
+    read the lists again when next made. The paths added and dropped."""
     store, routes = library.articles_by_slug, library.routes
     assert isinstance(store, StoredArticles) and isinstance(routes, KeptRoutes)
     for (taxonomy, term), members in moves.terms.items():
