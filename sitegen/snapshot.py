@@ -292,7 +292,6 @@ def _worth_loading(
         return None
     last = cache.parsed_meta(content[s.shown] for _, s, _ in changed if s.shown in content)
     people = {slug for kind, slug in origins.values() if kind == "authors"}  # with a file
-    articles = {slug for kind, slug in origins.values() if kind == "articles"}
     for _, source, data in changed:
         kind = origins.get(source.shown, ("",))[0]
         if kind in _FILES:
@@ -307,7 +306,7 @@ def _worth_loading(
             record, problems = parse_source(source, data or source.read(), settings)
         except OSError:
             return None
-        if problems or (new and not _addable(record, articles)):
+        if problems or (new and not _addable(record, origins)):
             return None
         old = blank(record) if new else before[0]  # type: ignore[index]
         if not _same_place(record, old) or not have_files(record, old, people):
@@ -320,16 +319,17 @@ def _origins_added(added: Mapping[str, str]) -> dict[str, tuple[str, str]]:
     return {shown: ("articles", slug) for shown, slug in added.items()}
 
 
-def _addable(record: Any, slugs: Collection[str]) -> bool:
-    """Whether a new article can be patched in: a published, dated article with a slug of
-    its own and no aliases (an undated article or a draft is in no list, an alias makes a
-    redirect; a slug used twice is an error for a full build to report)."""
+def _addable(record: Any, origins: Mapping[str, tuple[str, str]]) -> bool:
+    """Whether a new article can be patched in: a published, dated article with a slug no
+    content file has (`origins`, drafts included) and no aliases. An undated article or a
+    draft is in no list, an alias makes a redirect, and a slug used twice is an error for
+    a full build to report."""
     return (
         isinstance(record, Article)
         and not record.draft
         and record.date is not None
         and not record.aliases
-        and record.slug not in slugs
+        and ("articles", record.slug) not in origins.values()
     )
 
 
@@ -599,8 +599,7 @@ def _parse_new(
         record, body, problems = parse_one(source, data or source.read(), settings)
     except OSError:
         return None  # the full build reports it
-    slugs = {slug for kind, slug in snapshot.origins.values() if kind == "articles"}
-    if problems or body is None or not _addable(record, slugs):
+    if problems or body is None or not _addable(record, snapshot.origins):
         return None
     library = snapshot.library
     folder = record.url_path
