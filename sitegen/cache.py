@@ -71,6 +71,14 @@ class BuildCache:
             self.enabled = False
             return []
 
+    def _query_in(self, sql: str, keys: list[str], args: tuple[Any, ...] = ()) -> list[tuple]:
+        """`sql` with its `{marks}` standing for the keys, in batches SQLite accepts."""
+        rows: list[tuple] = []
+        for start in range(0, len(keys), 500):
+            batch = keys[start : start + 500]
+            rows += self._query(sql.format(marks=",".join("?" * len(batch))), [*args, *batch])
+        return rows
+
     # -- parsed content -------------------------------------------------------
     def parsed_meta(self, keys: Iterable[str]) -> dict[str, Any]:
         """Cached (record, body without HTML) by key, for the keys present."""
@@ -79,14 +87,11 @@ class BuildCache:
         keys, where = list(keys), str(self.path)
         found = {key: _MEMORY[where, key] for key in keys if (where, key) in _MEMORY}
         keys = [key for key in keys if key not in found]
-        for start in range(0, len(keys), 500):
-            batch = keys[start : start + 500]
-            marks = ",".join("?" * len(batch))
-            for key, meta in self._query(
-                f"SELECT key, meta FROM parsed WHERE key IN ({marks})", batch
-            ):
-                with contextlib.suppress(Exception):  # an unreadable entry is a miss
-                    found[key] = _remember(where, key, pickle.loads(meta))
+        for key, meta in self._query_in(
+            "SELECT key, meta FROM parsed WHERE key IN ({marks})", keys
+        ):
+            with contextlib.suppress(Exception):  # an unreadable entry is a miss
+                found[key] = _remember(where, key, pickle.loads(meta))
         return found
 
     def parsed_html(self, key: str) -> str | None:
@@ -134,10 +139,15 @@ class BuildCache:
             db.execute("DELETE FROM parsed WHERE key NOT IN (SELECT key FROM live)")
 
     # -- a kept library's articles, each pickled on its own ------------------------------
-    def record(self, token: str, slug: str) -> bytes | None:
-        """The article `slug` as the base `token` stored it; None if it is not there."""
-        rows = self._query("SELECT record FROM records WHERE slug = ? AND token = ?", (slug, token))
-        return rows[0][0] if rows else None
+    def records(self, token: str, slugs: Iterable[str]) -> dict[str, bytes]:
+        """The articles as the base `token` stored them, by slug, for the slugs present."""
+        return dict(
+            self._query_in(
+                "SELECT slug, record FROM records WHERE token = ? AND slug IN ({marks})",
+                list(slugs),
+                (token,),
+            )
+        )
 
     def store_records(self, token: str, records: Mapping[str, bytes]) -> None:
         """All the articles of the base `token`, in place of another base's."""
@@ -160,14 +170,10 @@ class BuildCache:
         if not rows or rows[0][0] != token:
             return None
         found: dict[str, set[str]] = {slug: set() for slug in slugs}
-        for start in range(0, len(slugs), 500):
-            batch = slugs[start : start + 500]
-            marks = ",".join("?" * len(batch))
-            for slug, paths in self._query(
-                f"SELECT slug, paths FROM cards WHERE token = ? AND slug IN ({marks})",
-                [token, *batch],
-            ):
-                found[slug] = set(paths.split("\n")) if paths else set()
+        for slug, paths in self._query_in(
+            "SELECT slug, paths FROM cards WHERE token = ? AND slug IN ({marks})", slugs, (token,)
+        ):
+            found[slug] = set(paths.split("\n")) if paths else set()
         return found
 
     def store_cards(

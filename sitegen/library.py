@@ -613,12 +613,14 @@ class StoredArticles(Mapping[str, Article]):
     reads about a hundred of them (the cards of the pages it fingerprints); the 10,000
     records with their dates, terms and lines were half of loading the snapshot, and
     their bytes half of its row. A record is made once, so a slug always gives the same
-    object. Pickled as its slugs; `read` (set once unpickled) gives a record's bytes."""
+    object. Pickled as its slugs; `read` (set once unpickled) gives records' bytes by
+    slug, a page's at a time: a new article shifts every page of the home list, and
+    10,000 reads of one record each were a second of its build."""
 
     def __init__(self, slugs: dict[str, None], records: dict[str, bytes] | None = None) -> None:
         self._slugs = slugs  # a dict for its order
         self.records = records or {}  # what is in memory: all, when just made
-        self.read: Callable[[str], bytes] | None = None
+        self.read: Callable[[Sequence[str]], Mapping[str, bytes]] | None = None
         self._made: dict[str, Article] = {}
 
     @classmethod
@@ -632,15 +634,24 @@ class StoredArticles(Mapping[str, Article]):
     def __getitem__(self, slug: str) -> Article:
         article = self._made.get(slug)
         if article is None:
-            if slug not in self._slugs:
-                raise KeyError(slug)
-            record = self.records.get(slug)
-            if record is None:
-                if self.read is None:
-                    raise KeyError(slug)
-                record = self.read(slug)
-            article = self._made[slug] = pickle.loads(record)
+            return self.many((slug,))[0]
         return article
+
+    def many(self, slugs: Sequence[str]) -> tuple[Article, ...]:
+        """The articles of `slugs`, those not made yet read together."""
+        made = self._made
+        missing = [slug for slug in slugs if slug not in made]
+        if missing:
+            if any(slug not in self._slugs for slug in missing):
+                raise KeyError(next(slug for slug in missing if slug not in self._slugs))
+            unread = [slug for slug in missing if slug not in self.records]
+            if unread and self.read is None:
+                raise KeyError(unread[0])
+            fetched = self.read(unread) if unread else {}
+            for slug in missing:
+                if slug not in made:  # a slug twice in `slugs`
+                    made[slug] = pickle.loads(self.records.get(slug) or fetched[slug])
+        return tuple(map(made.__getitem__, slugs))
 
     def put(self, slug: str, article: Article) -> None:
         """An edited article's record, in place of the one stored for its slug; or a new
@@ -675,7 +686,7 @@ class ArticleRefs(Sequence[Article]):
 
     def __getitem__(self, index: Any) -> Any:
         if isinstance(index, slice):
-            return tuple(map(self._store.__getitem__, self._slugs[index]))
+            return self._store.many(self._slugs[index])
         return self._store[self._slugs[index]]
 
     def __iter__(self) -> Iterator[Article]:

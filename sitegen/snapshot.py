@@ -39,7 +39,7 @@ from __future__ import annotations
 import hashlib
 import os
 from collections import ChainMap
-from collections.abc import Callable, Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, cast
 
@@ -204,14 +204,14 @@ def _load(cache: BuildCache, overlay: dict[str, Any], head: _Head) -> Snapshot |
     return snapshot
 
 
-def _record_reader(cache: BuildCache, token: str) -> Callable[[str], bytes]:
-    """How a kept library reads an article's record (see library.StoredArticles)."""
+def _record_reader(cache: BuildCache, token: str) -> Callable[[Sequence[str]], Mapping[str, bytes]]:
+    """How a kept library reads articles' records (see library.StoredArticles)."""
 
-    def read(slug: str) -> bytes:
-        record = cache.record(token, slug)
-        if record is None:  # the build starts again from the archive (build.prepare, _build)
+    def read(slugs: Sequence[str]) -> Mapping[str, bytes]:
+        records = cache.records(token, slugs)
+        if len(records) < len(set(slugs)):  # the build starts again from the archive
             raise CacheError("the build cache lost an entry", str(cache.path), key="cache")
-        return record
+        return records
 
     return read
 
