@@ -77,10 +77,11 @@ def _check_output_folder(site_dir: Path, output: Path) -> None:
 
 
 def _template_sources(env: jinja2.Environment) -> dict[str, str]:
-    """Per page template, a hash of its source and of everything it includes or extends."""
+    """Per page template, and for the card template, a hash of its source and of
+    everything it includes or extends."""
     result: dict[str, str] = {}
     everything = frozenset(env.list_templates())
-    for name in set(TEMPLATES.values()):
+    for name in {*TEMPLATES.values(), CARD_TEMPLATE}:
         digest = hashlib.sha256()
         dependencies = template_dependencies(env, name)
         cards = template_dependencies(env, CARD_TEMPLATE)  # rendered through render_card()
@@ -231,13 +232,15 @@ def _keep(
     prepared: Prepared, result: RenderResult, pending: PendingBase | None, output: Path
 ) -> None:
     """Keep this build's library (with its related memo, which the next full build starts
-    from) for the next build to patch."""
+    from) for the next build to patch, and the cards it rendered for the next to show."""
     cache, manifest = prepared.cache, manifest_digest(output)
     if prepared.patch is not None:
         prepared.patch.scan.store_stats(cache)
         store_patch(cache, prepared.patch, result.uses, manifest)
     elif pending is not None:
         finish_full(cache, pending, result.uses, manifest)
+    # Room for each card as it is and as it was before an edit to the card template.
+    cache.store_card_html(result.cards, most=2 * len(prepared.library.articles) + 1000)
 
 
 def _search_index(
@@ -405,6 +408,7 @@ def _render_and_write(
                 prepared.template_sources,
                 previous,
                 only=patch.affected if patch else None,
+                kept_cards=prepared.cache.card_html if options.use_cache else None,
             )
             timer.lap("render")
             staged = list(result.files.values())

@@ -22,6 +22,7 @@ CREATE TABLE IF NOT EXISTS parsed (key TEXT PRIMARY KEY, meta BLOB NOT NULL, htm
 CREATE TABLE IF NOT EXISTS state (name TEXT PRIMARY KEY, value BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS cards (slug TEXT PRIMARY KEY, token TEXT NOT NULL, paths TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS records (slug TEXT PRIMARY KEY, token TEXT NOT NULL, record BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS card_html (key TEXT PRIMARY KEY, html TEXT NOT NULL);
 """
 _COMPLETE = ""  # the slug of the row that says a set of card rows was written whole
 
@@ -195,6 +196,29 @@ class BuildCache:
                 if whole.fetchone() != (token,):
                     return
             db.executemany("INSERT OR REPLACE INTO cards VALUES (?, ?, ?)", rows)
+
+    # -- cards as rendered, by what they are made of (see render._shared_cards) ------
+    def card_html(self, keys: Iterable[str]) -> dict[str, str]:
+        """Rendered cards by key, for the keys present."""
+        return dict(
+            self._query_in("SELECT key, html FROM card_html WHERE key IN ({marks})", list(keys))
+        )
+
+    def store_card_html(self, cards: Mapping[str, str], most: int) -> None:
+        """Keep rendered cards. A card edited leaves its old rows behind; past `most` rows,
+        only those just rendered stay (the next builds render the others once again)."""
+        db = self._db()
+        if db is None or not cards:
+            return
+        with contextlib.suppress(sqlite3.Error), db:
+            rows = sorted(cards.items())  # in the index's order: fewer of its pages touched
+            db.executemany("INSERT OR REPLACE INTO card_html VALUES (?, ?)", rows)
+            (count,) = db.execute("SELECT count(*) FROM card_html").fetchone()
+            if count > most:
+                db.execute("CREATE TEMP TABLE IF NOT EXISTS fresh (key TEXT PRIMARY KEY)")
+                db.execute("DELETE FROM fresh")
+                db.executemany("INSERT INTO fresh VALUES (?)", ((key,) for key in cards))
+                db.execute("DELETE FROM card_html WHERE key NOT IN (SELECT key FROM fresh)")
 
     # -- small state ------------------------------------------------------------
     def state(self, name: str) -> Any:

@@ -83,6 +83,11 @@ class Fingerprints:
             digest = self._cards[slug] = _hash(inputs)
         return digest
 
+    def card_html_key(self, slug: str, template: str, heading: str) -> str:
+        """What an article's card is kept under once rendered (see render._shared_cards):
+        its digest, with the card template's and the settings' (dates, links)."""
+        return _hash((self.common, self.template(template), heading, self._card_digest(slug)))
+
     @cache  # noqa: B019 - one Fingerprints object lives for one build
     def _person_digest(self, slug: str) -> str:
         return _hash(self._person(slug))

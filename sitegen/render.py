@@ -9,7 +9,7 @@ import hashlib
 import itertools
 from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 from typing import Any, Generic, TypeVar
 
@@ -570,6 +570,7 @@ class RenderResult(Generic[R]):
     # Of every output, for the next build; with `only`, of those fingerprinted now.
     fingerprints: dict[str, str]
     uses: dict[str, tuple[str, ...]]  # output -> the articles whose cards it shows
+    cards: dict[str, str] = field(default_factory=dict)  # cards rendered now, for kept_cards
 
     @property
     def paths(self) -> set[str]:
@@ -596,6 +597,7 @@ def render_site(
     template_sources: dict[str, str] | None = None,
     previous: Mapping[str, str] | None = None,
     only: Collection[str] | None = None,
+    kept_cards: Callable[[Collection[str]], Mapping[str, str]] | None = None,
 ) -> RenderResult[R]:
     """Every output file of the site; those whose fingerprint is in `previous` are kept.
 
@@ -603,7 +605,8 @@ def render_site(
     worker, on a large site), and what the sink returns comes back: the bytes themselves
     need not cross between processes. With `only` (a patching build's), the routes outside
     it, the redirects and the assets are known to be unchanged: they are kept, and their
-    fingerprints are neither computed nor looked up.
+    fingerprints are neither computed nor looked up. `kept_cards` looks up cards rendered
+    by earlier builds (see _shared_cards); the cards rendered now come back in the result.
     """
     global _JOBS, _SINK
     renderer = Renderer(library, env, assets)
@@ -641,7 +644,9 @@ def render_site(
         for asset in assets.values():
             add(asset.output, hashlib.sha256(asset.data).hexdigest(), partial(_asset_bytes, asset))
 
-    _shared_cards(renderer, jobs, prints.listed)
+    if kept_cards is not None and CARD_TEMPLATE not in (template_sources or {}):
+        kept_cards = None  # a card's key could not tell an edit to its template
+    cards = _shared_cards(renderer, jobs, prints, kept_cards)
     _JOBS, _SINK = jobs, sink
     try:
         batches = chunks(range(len(jobs)), 32)
@@ -652,7 +657,7 @@ def render_site(
     finally:
         _JOBS, _SINK = [], None
     files = {path: data for (path, _), data in zip(jobs, rendered, strict=True)}
-    return RenderResult(files, kept, fingerprints, prints.uses)
+    return RenderResult(files, kept, fingerprints, prints.uses, cards)
 
 
 _CARD_RENDERER: Renderer | None = None  # set before workers fork: read by _cards_in
@@ -661,28 +666,46 @@ _CARD_RENDERER: Renderer | None = None  # set before workers fork: read by _card
 def _shared_cards(
     renderer: Renderer,
     jobs: Sequence[tuple[str, Any]],
-    listed: Mapping[str, Sequence[str]],
-) -> None:
-    """Render each card that two or more of the pages to render list, once, before the
-    page workers fork, which inherit them. A worker renders every card it meets: on a cold
-    build, two workers rendered nearly every card twice, a second of the build at 10,000
-    articles. Cards are made at the partial's default heading level; a list that asks for
-    another makes its own, as does the one page listing a card, which no other worker
-    would render again."""
+    prints: Fingerprints,
+    kept_cards: Callable[[Collection[str]], Mapping[str, str]] | None,
+) -> dict[str, str]:
+    """Render the cards that the pages to render list, before the page workers fork, which
+    inherit them; the cards rendered here, by key, for the next builds.
+
+    A worker renders every card it meets: on a cold build, two workers rendered nearly
+    every card twice, a second of the build at 10,000 articles. So each card that two or
+    more pages list is rendered once, here. With `kept_cards`, each listed card an earlier
+    build rendered is taken as it was, and the others are rendered here to be kept: a new
+    article shifts every page of the home list, which showed 10,000 cards again, and a
+    template edit renders every list. Cards are made at the partial's default heading
+    level; a list that asks for another makes its own.
+    """
     global _CARD_RENDERER
-    if worker_count() < 2:
-        return  # one process renders each card once anyway
+    listed = prints.listed
     times = Counter(slug for path, _ in jobs for slug in listed.get(path, ()))
-    shared = [slug for slug, count in times.items() if count > 1]
-    if len(shared) < MIN_ITEMS:
-        return
+    keys: dict[str, str] = {}
+    if kept_cards is not None:
+        keys = {slug: prints.card_html_key(slug, CARD_TEMPLATE, "h2") for slug in times}
+        found = kept_cards(keys.values())
+        renderer.keep_cards({slug: Markup(found[k]) for slug, k in keys.items() if k in found})
+        wanted = [slug for slug, key in keys.items() if key not in found]
+    elif worker_count() < 2:
+        return {}  # one process renders each card once anyway
+    else:
+        wanted = [slug for slug, count in times.items() if count > 1]
+        if len(wanted) < MIN_ITEMS:
+            return {}
     _CARD_RENDERER = renderer
+    made: dict[str, str] = {}
     try:
-        for made, formatted in parallel_map(_cards_in, chunks(shared, 250), min_items=2):
-            renderer.keep_cards(made)
+        for cards, formatted in parallel_map(_cards_in, chunks(wanted, 250), min_items=2):
+            renderer.keep_cards(cards)
             dates.add_dates(formatted)
+            if keys:
+                made.update((keys[slug], str(html)) for slug, html in cards.items())
     finally:
         _CARD_RENDERER = None
+    return made
 
 
 def _cards_in(slugs: Sequence[str]) -> tuple[dict[str, Markup], dict[Any, str]]:

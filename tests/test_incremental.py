@@ -85,6 +85,11 @@ def apply_edit(site: Path, edit: str, pick: int, word: str, step: int) -> None:
         target.write_text(_set_key(text, "related", f"[{other}]"))
     elif edit == "author":
         target.write_text(_set_key(text, "authors", f"[kenan-agazade, writer-{pick % 3}]"))
+    elif edit == "template" and step % 2:  # the card: every list shows it
+        card = site / "templates/partials/card.html"
+        card.parent.mkdir(parents=True, exist_ok=True)
+        default = Path(__file__).parents[1] / "templates/partials/card.html"
+        card.write_text(default.read_text().replace("card-meta", f"card-meta meta-{step}"))
     elif edit == "template":
         templates = site / "templates"
         templates.mkdir(exist_ok=True)
@@ -683,6 +688,22 @@ def test_a_body_edit_builds_from_the_archive_when_the_cache_lost_parsed_entries(
     assert build(site, output, search=False).patched == 1  # and the next edit patches again
 
 
+def test_the_cache_keeps_rendered_cards_up_to_a_bound(tmp_path):
+    # Each edit to a card leaves the card it replaced behind; the cache must not grow
+    # with every edit an archive ever had.
+    cache = BuildCache(tmp_path / "cache")
+    cache.store_card_html({"a1": "<article>A</article>", "b1": "<article>B</article>"}, most=3)
+    cache.store_card_html({"a2": "<article>A again</article>"}, most=3)
+    assert cache.card_html(["a1", "a2", "b1", "c"]) == {
+        "a1": "<article>A</article>",
+        "a2": "<article>A again</article>",
+        "b1": "<article>B</article>",
+    }
+    cache.store_card_html({"b2": "<article>B again</article>"}, most=3)  # one too many
+    assert cache.card_html(["a1", "a2", "b1", "b2"]) == {"b2": "<article>B again</article>"}
+    cache.close()
+
+
 def test_the_rows_of_cards_are_read_only_for_the_base_that_wrote_them_whole(tmp_path):
     cache = BuildCache(tmp_path / "cache")
     assert cache.cards("first", ["a"]) is None  # nothing written yet
@@ -1230,3 +1251,57 @@ def test_edits_to_author_files_are_patched_like_clean_builds(tmp_path, in_memory
     assert build(site, output).patched == 1
     _assert_like_clean(site, output, tmp_path, "after")
     assert "Fellow" in text_of(html(output, "authors/kenan-agazade/"))
+
+
+def _mark_kept_cards(output: Path) -> int:
+    """Mark every card the cache keeps, as a reader would see it on a page that shows it."""
+    with contextlib.closing(sqlite3.connect(next(output.parent.glob(".out-cache/*.sqlite")))) as db:
+        with db:
+            db.execute("UPDATE card_html SET html = replace(html, 'card-title', 'card-title kept')")
+        return db.execute("SELECT count(*) FROM card_html").fetchone()[0]
+
+
+def _kept_titles(output: Path, path: str) -> list[str]:
+    return [text_of(h) for h in html(output, path).xpath("//*[contains(@class, 'kept')]")]
+
+
+def test_cards_an_earlier_build_rendered_show_until_what_they_are_made_of_changes(tmp_path):
+    # A new article shifts every page of the home list: the cards on them are taken as an
+    # earlier build rendered them. A card must not outlive its title, its person's name,
+    # the card template or a setting that shows in it. The cache's cards are marked here to
+    # tell them apart from cards rendered again.
+    site = _term_site(tmp_path)
+    (site / "content/authors").mkdir()
+    (site / "content/authors/someone.md").write_text("---\nname: Some One\n---\nBio.\n")
+    output = tmp_path / "out"
+    build(site, output, search=False)
+    assert _mark_kept_cards(output) == 12  # each article's card, at the lists' heading
+    new = site / "content/articles/new-a.md"
+    new.write_text(_new_piece("New A", "2020-01-25"))
+    title = site / "content/articles/piece-10.md"
+    title.write_text(_set_key(title.read_text(), "title", "Piece Ten"))
+    assert build(site, output, search=False).patched == 2
+    kept = _kept_titles(output, "")  # the newest four: one new, one retitled, two kept
+    assert kept == ["Piece 11", "Piece 9"]
+    assert _kept_titles(output, "page/2/") == ["Piece 8", "Piece 7", "Piece 6", "Piece 5"]
+    steps = [  # (what changes, a file and its new text)
+        ("a person", "content/authors/someone.md", "---\nname: Some One Else\n---\n"),
+        ("the card template", "templates/partials/card.html", None),
+        ("a setting", "sitegen.toml", None),
+    ]
+    default_card = (Path(__file__).parents[1] / "templates/partials/card.html").read_text()
+    for what, name, text in steps:
+        _mark_kept_cards(output)
+        path = site / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if name.endswith("card.html"):
+            text = default_card.replace('class="card-meta"', 'class="card-meta card-meta--new"')
+        elif name == "sitegen.toml":
+            text = path.read_text().replace('title = "Words"', 'title = "Words"\nlanguage = "de"')
+        path.write_text(text)
+        build(site, output, search=False)
+        assert not _kept_titles(output, ""), what
+        assert not _kept_titles(output, "topics/security/"), what
+        _assert_like_clean(site, output, tmp_path, what, search=False)
+    assert html(output, "").xpath("//p[@class='card-meta card-meta--new']")
+    assert "Januar" in text_of(html(output, "page/2/"))  # dates in the cards, in German
