@@ -520,11 +520,7 @@ class KeptRoutes(Sequence[Route]):
         page, or dropped from the end, where a full build's routes have them. The paths
         added and dropped."""
         code = self._kinds.index(kind)
-        rows = [
-            at
-            for at, (kind_of, subject) in enumerate(zip(self._kind_of, self._subjects, strict=True))
-            if kind_of == code and subject == key
-        ]
+        rows = self._rows(kind, key)
         added: list[str] = []
         dropped: list[str] = []
         if total > len(rows):
@@ -590,12 +586,32 @@ class KeptRoutes(Sequence[Route]):
     def paths_of(self, kinds: Collection[str], key: Any = None) -> list[str]:
         """The paths of the routes of these kinds (whose subject is `key`, if given),
         without making a Route of each."""
+        if key is not None:
+            return [self.paths[at] for at in sorted(at for k in kinds for at in self._rows(k, key))]
         wanted = {at for at, kind in enumerate(self._kinds) if kind in kinds}
+        if not wanted:
+            return []
         return [
-            path
-            for path, kind, subject in zip(self.paths, self._kind_of, self._subjects, strict=True)
-            if kind in wanted and (key is None or subject == key)
+            path for path, kind in zip(self.paths, self._kind_of, strict=True) if kind in wanted
         ]
+
+    def _rows(self, kind: str, key: Any) -> range:
+        """The rows of this kind whose subject is `key`: one list's pages, which are
+        consecutive rows. Found with list.index, in C: a walk of the 41,000 rows in Python
+        took 15 ms, and a new article moves some thirty lists."""
+        if kind not in self._kinds:
+            return range(0)
+        code, subjects, kind_of = self._kinds.index(kind), self._subjects, self._kind_of
+        at = 0
+        try:
+            while kind_of[at := subjects.index(key, at)] != code:
+                at += 1  # the same key for another kind: a term's feed, an author's page
+        except ValueError:
+            return range(0)
+        end = at + 1
+        while end < len(subjects) and kind_of[end] == code and subjects[end] == key:
+            end += 1
+        return range(at, end)
 
     def _make(self, path: str, kind: str, key: Any, number: int) -> Route:
         library = self._library

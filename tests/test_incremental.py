@@ -330,6 +330,13 @@ def test_kept_routes_make_again_every_route_the_library_made(tmp_path):
     assert kinds >= {"term", "term_feed", "archive", "archive_year", "page", "sitemap"}
     assert any(route.pager is not None and route.pager.number > 1 for route in made)
     assert kept[-3:] == made[-3:] and kept[-1] is kept[len(kept) - 1]
+    # A patch finds a list's pages (to add, drop or render them) by its kind and key.
+    rows = list(route_rows(library))
+    lists = {(kind, key) for _, kind, key, _ in rows}
+    for kind, key in lists:
+        wanted = [path for path, *of, _ in rows if of == [kind, key]]
+        assert kept.paths_of({kind}, key) == wanted, (kind, key)
+    assert any(len(kept.paths_of({kind}, key)) > 1 for kind, key in lists if key is not None)
 
 
 def test_a_kept_library_reads_back_every_list_and_record_the_library_made(tmp_path):
