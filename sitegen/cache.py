@@ -134,10 +134,7 @@ class BuildCache:
         live = set(live)
         _forget(str(self.path), keep=live)
         with contextlib.suppress(sqlite3.Error), db:
-            db.execute("CREATE TEMP TABLE IF NOT EXISTS live (key TEXT PRIMARY KEY)")
-            db.execute("DELETE FROM live")
-            db.executemany("INSERT OR IGNORE INTO live VALUES (?)", ((k,) for k in live))
-            db.execute("DELETE FROM parsed WHERE key NOT IN (SELECT key FROM live)")
+            _delete_all_but(db, "parsed", live)
 
     # -- a kept library's articles, each pickled on its own ------------------------------
     def records(self, token: str, slugs: Iterable[str]) -> dict[str, bytes]:
@@ -215,10 +212,7 @@ class BuildCache:
             db.executemany("INSERT OR REPLACE INTO card_html VALUES (?, ?)", rows)
             (count,) = db.execute("SELECT count(*) FROM card_html").fetchone()
             if count > most:
-                db.execute("CREATE TEMP TABLE IF NOT EXISTS fresh (key TEXT PRIMARY KEY)")
-                db.execute("DELETE FROM fresh")
-                db.executemany("INSERT INTO fresh VALUES (?)", ((key,) for key in cards))
-                db.execute("DELETE FROM card_html WHERE key NOT IN (SELECT key FROM fresh)")
+                _delete_all_but(db, "card_html", cards)
 
     # -- small state ------------------------------------------------------------
     def state(self, name: str) -> Any:
@@ -244,6 +238,15 @@ class BuildCache:
         if self._connection is not None and self._pid == os.getpid():
             self._connection.close()
         self._connection = None
+
+
+def _delete_all_but(db: sqlite3.Connection, table: str, keys: Iterable[str]) -> None:
+    """Delete the rows of `table` whose key is not in `keys`, which go through a temporary
+    table: 10,000 keys are too many for one statement."""
+    db.execute("CREATE TEMP TABLE IF NOT EXISTS live (key TEXT PRIMARY KEY)")
+    db.execute("DELETE FROM live")
+    db.executemany("INSERT OR IGNORE INTO live VALUES (?)", ((key,) for key in keys))
+    db.execute(f"DELETE FROM {table} WHERE key NOT IN (SELECT key FROM live)")
 
 
 def _remember(where: str, key: str, meta: Any) -> Any:

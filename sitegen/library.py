@@ -658,8 +658,8 @@ class StoredArticles(Mapping[str, Article]):
         made = self._made
         missing = [slug for slug in slugs if slug not in made]
         if missing:
-            if any(slug not in self._slugs for slug in missing):
-                raise KeyError(next(slug for slug in missing if slug not in self._slugs))
+            if unknown := [slug for slug in missing if slug not in self._slugs]:
+                raise KeyError(unknown[0])
             unread = [slug for slug in missing if slug not in self.records]
             if unread and self.read is None:
                 raise KeyError(unread[0])

@@ -697,7 +697,7 @@ def test_a_body_edit_builds_from_the_archive_when_the_cache_lost_parsed_entries(
 
 def test_the_cache_keeps_rendered_cards_up_to_a_bound(tmp_path):
     # Each edit to a card leaves the card it replaced behind; the cache must not grow
-    # with every edit an archive ever had.
+    # with every edit an archive ever had (nor with every version of every file).
     cache = BuildCache(tmp_path / "cache")
     cache.store_card_html({"a1": "<article>A</article>", "b1": "<article>B</article>"}, most=3)
     cache.store_card_html({"a2": "<article>A again</article>"}, most=3)
@@ -708,6 +708,11 @@ def test_the_cache_keeps_rendered_cards_up_to_a_bound(tmp_path):
     }
     cache.store_card_html({"b2": "<article>B again</article>"}, most=3)  # one too many
     assert cache.card_html(["a1", "a2", "b1", "b2"]) == {"b2": "<article>B again</article>"}
+    # Nor do parsed files: a full build keeps the entries its content files produce.
+    cache.store_parsed({key: ({"title": key}, f"<p>{key}</p>") for key in ("k1", "k2", "k3")})
+    cache.prune_parsed(["k1", "k3"])
+    assert set(cache.parsed_meta(["k1", "k2", "k3"])) == {"k1", "k3"}
+    assert cache.parsed_html("k2") is None and cache.parsed_html("k3") == "<p>k3</p>"
     cache.close()
 
 
