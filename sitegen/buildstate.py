@@ -10,7 +10,7 @@ import contextlib
 import hashlib
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from . import __version__
@@ -40,6 +40,16 @@ class BuildOptions:
     def cache(self) -> Path:
         return self.cache_dir if self.cache_dir is not None else self.site_dir / CACHE_DIR
 
+    def canonical(self) -> BuildOptions:
+        """These options with absolute folders, as the last build's state is keyed: a build
+        in the site's folder and one with `--site` from elsewhere build the same site."""
+        return replace(
+            self,
+            site_dir=self.site_dir.resolve(),
+            output_dir=self.output.resolve(),
+            cache_dir=self.cache.resolve(),
+        )
+
 
 @dataclass
 class BuildResult:
@@ -62,15 +72,18 @@ class InputSignature:
 
 
 def input_signature(options: BuildOptions) -> InputSignature:
-    digest = hashlib.sha256(repr((__version__, options, options.output.resolve())).encode())
+    digest = hashlib.sha256(repr((__version__, options.canonical())).encode())
     roots = [options.site_dir / "content", options.site_dir / "sitegen.toml"]
     roots += search_path(options.site_dir, "templates") + search_path(options.site_dir, "assets")
     files: dict[str, os.stat_result] = {}
     for root in roots:
         _stamp_tree(os.fspath(root), files)
+    # Paths below the site as the site spells them, in the digest relative to it.
+    site = "" if options.site_dir == Path(".") else os.path.join(options.site_dir, "")
     digest.update(
         "".join(
-            f"{path}\0{st.st_size}\0{st.st_mtime_ns}\0{st.st_ino}\n" for path, st in files.items()
+            f"{path.removeprefix(site)}\0{st.st_size}\0{st.st_mtime_ns}\0{st.st_ino}\n"
+            for path, st in files.items()
         ).encode()
     )
     return InputSignature(digest.hexdigest(), files)

@@ -163,8 +163,7 @@ def snapshot_key(
 ) -> str:
     parts = (
         __version__,
-        options,
-        options.output.resolve(),
+        options.canonical(),
         repr(settings),
         sorted(settings.extra.items()),
         sorted(template_sources.items()),

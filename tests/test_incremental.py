@@ -18,8 +18,8 @@ from support.site import SITES, build, contents, html, snapshot, text_of
 from sitegen import cache as cache_module
 from sitegen import dates
 from sitegen import snapshot as snapshot_module
-from sitegen.build import prepare
-from sitegen.buildstate import BuildOptions
+from sitegen.build import build_site, prepare
+from sitegen.buildstate import BuildOptions, input_signature, unchanged_since_last_build
 from sitegen.cache import BuildCache
 from sitegen.config import load_settings
 from sitegen.errors import BuildFailed, ErrorCollector
@@ -432,6 +432,23 @@ def test_a_touched_output_folder_is_never_patched(tmp_path):
     result = build(site, output)
     assert result.patched == 0
     _assert_like_clean(site, output, tmp_path, "rebuilt")
+
+
+def test_the_site_named_from_another_folder_keeps_its_last_build(tmp_path, monkeypatch):
+    # `sitegen build` in the site's folder and `sitegen build --site ~/site` from elsewhere
+    # build one site: each finds the other's kept state, rather than building in full.
+    site = tmp_path / "site"
+    shutil.copytree(SITES / "basic", site)
+    monkeypatch.chdir(tmp_path)
+    build_site(BuildOptions(site_dir=Path("site"), search=False))
+    elsewhere = BuildOptions(site_dir=site, output_dir=site / "output", search=False)
+    assert unchanged_since_last_build(elsewhere, input_signature(elsewhere)) is not None
+    apply_edit(site, "body", 0, "radar", 0)
+    forget_snapshot()
+    monkeypatch.chdir(site)
+    assert build_site(BuildOptions(site_dir=Path("."), search=False)).patched == 1
+    assert unchanged_since_last_build(elsewhere, input_signature(elsewhere)) is not None
+    _assert_like_clean(site, site / "output", tmp_path, "elsewhere", search=False)
 
 
 def _record_cache_reads(monkeypatch) -> list[str]:
