@@ -29,6 +29,7 @@ from .dates import formatted_dates, remember_dates
 from .errors import BuildFailed, CacheError, ConfigError, ErrorCollector, SitegenError
 from .ingest import Ingested, ingest, scan_sources
 from .library import Library, build_library
+from .progress import Progress, silent
 from .render import CARD_TEMPLATE, TEMPLATES, RenderResult, render_site
 from .snapshot import (
     Patch,
@@ -118,10 +119,12 @@ def prepare(
     options: BuildOptions,
     timer: _Timer | None = None,
     stamps: Mapping[str, os.stat_result] | None = None,
+    progress: Progress = silent,
 ) -> Prepared:
     """Load, model and check everything; raises BuildFailed before anything is written.
 
-    `stamps` are the stats of every file below the content folder, if just taken."""
+    `stamps` are the stats of every file below the content folder, if just taken;
+    `progress` hears of the files parsed and the related lists computed."""
     timer = timer or _Timer()
     settings = load_settings(options.site_dir, options.base_url)
     _check_output_folder(options.site_dir, options.output)
@@ -142,7 +145,7 @@ def prepare(
         library = patch.library
         timer.lap("load")
     else:
-        ingested = ingest(options.site_dir, settings, errors, cache, scan)
+        ingested = ingest(options.site_dir, settings, errors, cache, scan, progress)
         timer.lap("load")
         library = build_library(
             settings,
@@ -151,6 +154,7 @@ def prepare(
             errors,
             drafts=options.drafts,
             related_memo=last_related_memo(cache),
+            progress=progress,
         )
         library.content_keys = ingested.content_keys
 
@@ -244,7 +248,11 @@ def _keep(
 
 
 def _search_index(
-    result: RenderResult[Staged], staging: Staging, settings: Settings, cache: BuildCache
+    result: RenderResult[Staged],
+    staging: Staging,
+    settings: Settings,
+    cache: BuildCache,
+    progress: Progress,
 ) -> SearchIndex:
     """The search index, from every HTML page: staged now, or kept on disk unchanged. Parts
     whose pages did not change stay as the last build wrote them."""
@@ -263,7 +271,11 @@ def _search_index(
 
     try:
         return build_search_index(
-            _Pages(result, staging), settings, last if isinstance(last, dict) else None, keep
+            _Pages(result, staging),
+            settings,
+            last if isinstance(last, dict) else None,
+            keep,
+            progress,
         )
     except SitegenError as exc:
         raise BuildFailed([exc]) from None
@@ -309,6 +321,7 @@ def build_site(
     signature: InputSignature | None = None,
     check_inputs: bool = True,
     stamps: Mapping[str, os.stat_result] | None = None,
+    progress: Progress = silent,
 ) -> BuildResult:
     """Build the site into the output folder; on any error the folder is left as it was.
 
@@ -317,7 +330,8 @@ def build_site(
     no signature is taken, and the build never answers from the last build's state.
     Such a caller may pass the `stamps` it has just taken instead: the stat of every
     file below the site's content folder, by its path as `site_dir / "content" / ...`
-    spells it; the build then neither lists nor stats the sources again.
+    spells it; the build then neither lists nor stats the sources again. `progress`
+    hears how far each long stage has got (see progress.py).
     """
     if not (check_inputs and options.use_cache):
         signature = None
@@ -326,7 +340,7 @@ def build_site(
     if signature is not None:
         stamps = signature.files
     try:
-        return _build(options, signature, stamps)
+        return _build(options, signature, stamps, progress)
     except BuildFailed as failed:
         _relative_to_site(failed.errors, options.site_dir)
         raise
@@ -336,6 +350,7 @@ def _build(
     options: BuildOptions,
     signature: InputSignature | None,
     stamps: Mapping[str, os.stat_result] | None,
+    progress: Progress,
 ) -> BuildResult:
     started = time.perf_counter()
     if signature is not None:
@@ -345,10 +360,10 @@ def _build(
             return unchanged
     timer = _Timer()
     with _Collector() as collector:
-        prepared = prepare(options, timer, stamps)
+        prepared = prepare(options, timer, stamps, progress)
         collector.models_made()
         try:
-            return _render_and_write(options, signature, prepared, timer, started)
+            return _render_and_write(options, signature, prepared, timer, started, progress)
         except BuildFailed as failed:
             lost = any(isinstance(error, CacheError) for error in failed.errors)
             if prepared.patch is None or not lost:
@@ -357,7 +372,7 @@ def _build(
             # was written: build again from the archive, which reparses what is missing.
             discard(prepared.cache)
             prepared.cache.close()
-    return _build(options, signature, stamps)
+    return _build(options, signature, stamps, progress)
 
 
 class _Collector:
@@ -388,6 +403,7 @@ def _render_and_write(
     prepared: Prepared,
     timer: _Timer,
     started: float,
+    progress: Progress,
 ) -> BuildResult:
     patch = prepared.patch
     pending = _begin_keeping(prepared) if options.use_cache else None
@@ -409,13 +425,16 @@ def _render_and_write(
                 previous,
                 only=patch.affected if patch else None,
                 kept_cards=prepared.cache.card_html if options.use_cache else None,
+                progress=progress,
             )
             timer.lap("render")
             staged = list(result.files.values())
             kept = result.kept
             search = None
             if options.search and prepared.library.settings.search:
-                search = _search_index(result, staging, prepared.library.settings, prepared.cache)
+                search = _search_index(
+                    result, staging, prepared.library.settings, prepared.cache, progress
+                )
                 staged += [staging.stage(path, search.files[path]) for path in sorted(search.files)]
                 kept = kept | set(search.kept)
                 timer.lap("search")

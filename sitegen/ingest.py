@@ -23,6 +23,7 @@ from .loader import SourceFile, Sources, assemble_sources, list_source_files, pa
 from .markdown import RenderedBody, render_markdown
 from .model import Article
 from .parallel import chunks, parallel_map
+from .progress import Progress, batches_done, silent
 from .related import top_words
 
 BodyKey = tuple[str, str]  # (kind, slug)
@@ -204,8 +205,10 @@ def ingest(
     errors: ErrorCollector,
     cache: BuildCache,
     scan: Scan | None = None,
+    progress: Progress = silent,
 ) -> Ingested:
-    """Read, parse and render every content file; problems go to `errors`."""
+    """Read, parse and render every content file; problems go to `errors`. `progress`
+    hears of the files parsed (those the cache did not hold)."""
     global _SETTINGS, _CACHE
     scan = scan or scan_sources(site_dir, settings, errors, cache)
     jobs = scan.jobs
@@ -226,7 +229,8 @@ def ingest(
     _SETTINGS, _CACHE = settings, cache
     try:
         batches = chunks(missing, 50)
-        made = parallel_map(_ingest_batch, batches, min_items=8)
+        parsed = batches_done(progress, "parsing", batches)
+        made = parallel_map(_ingest_batch, batches, min_items=8, finished=parsed)
     finally:
         _SETTINGS, _CACHE = None, None
     unstored_keys: set[str] = set()

@@ -20,6 +20,7 @@ from .errors import ContentError, ErrorCollector, Warning_
 from .loader import Sources
 from .markdown import RenderedBody, cut_at_word
 from .model import Article, Author, Page, Term
+from .progress import Progress, silent
 from .related import RelatedMemo, compute_related
 from .slugs import slugify
 
@@ -273,8 +274,10 @@ def build_library(
     errors: ErrorCollector,
     drafts: bool = False,
     related_memo: RelatedMemo | None = None,
+    progress: Progress = silent,
 ) -> Library:
-    """Index the loaded sources; every problem goes to `errors`."""
+    """Index the loaded sources; every problem goes to `errors`. `progress` hears of the
+    related lists computed."""
     warnings: list[Warning_] = []
     articles = tuple(sorted((a for a in sources.articles if drafts or not a.draft), key=sort_key))
     by_slug = {a.slug: a for a in articles}
@@ -317,7 +320,7 @@ def build_library(
 
     published = [a for a in articles if not a.draft]
     words = {a.slug: bodies[("articles", a.slug)].keywords for a in published}
-    related = compute_related(published, words, settings.related_count, related_memo)
+    related = compute_related(published, words, settings.related_count, related_memo, progress)
     warnings += related_warnings(related.unmatched)
     related_by_slug = dict(related.by_slug)
     for article in articles:  # drafts built with --drafts get computed lists too

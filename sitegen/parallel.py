@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any, TypeVar
 
 T = TypeVar("T")
@@ -26,27 +26,43 @@ def worker_count() -> int:
 
 
 def parallel_map(
-    function: Callable[[T], R], items: Sequence[T], min_items: int = MIN_ITEMS
+    function: Callable[[T], R],
+    items: Sequence[T],
+    min_items: int = MIN_ITEMS,
+    finished: Callable[[int], None] | None = None,
 ) -> list[R]:
     """`[function(item) for item in items]`, in forked workers when that pays.
 
     Workers inherit the parent's memory through fork, so `function` reads large
     shared state from module globals set before the call; only items and
-    results cross between processes.
+    results cross between processes. `finished(i)` is called in this process as the
+    result of `items[i]` arrives, in order.
     """
     workers = min(worker_count(), len(items))
     if workers < 2 or len(items) < min_items:
-        return [function(item) for item in items]
+        return _reported(map(function, items), finished)
     # Imported only here: a small rebuild never starts workers, and importing them was a
     # fortieth of a second of its start.
     import multiprocessing
 
     if "fork" not in multiprocessing.get_all_start_methods():
-        return [function(item) for item in items]
+        return _reported(map(function, items), finished)
     chunk = max(1, len(items) // (workers * 32))
     context = multiprocessing.get_context("fork")
     with context.Pool(workers, initializer=_start_worker, initargs=(os.getpid(),)) as pool:
-        return pool.map(function, items, chunksize=chunk)
+        if finished is None:
+            return pool.map(function, items, chunksize=chunk)
+        return _reported(pool.imap(function, items, chunksize=chunk), finished)
+
+
+def _reported(results: Iterable[R], finished: Callable[[int], None] | None) -> list[R]:
+    if finished is None:
+        return list(results)
+    made = []
+    for index, result in enumerate(results):
+        made.append(result)
+        finished(index)
+    return made
 
 
 def _start_worker(parent: int) -> None:

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 from .model import Article
 from .parallel import chunks, parallel_map
+from .progress import Progress, batches_done, silent
 
 WEIGHTS = {"interviewee": 5.0, "author": 3.0, "topics": 2.0, "regions": 1.0, "word": 0.5}
 CATCH_ALL = 60  # a key shared by more articles than this does not propose candidates
@@ -290,11 +291,13 @@ def compute_related(
     words: Mapping[str, Sequence[str]],
     count: int,
     previous: RelatedMemo | None = None,
+    progress: Progress = silent,
 ) -> RelatedResult:
     """Related slugs for every article; `articles` are newest first, drafts excluded.
 
     With the memo of an earlier computation, only the lists an edit can change are
-    computed again; the result is the same as computing every list.
+    computed again; the result is the same as computing every list. `progress` hears
+    of the lists computed.
     """
     by_slug = {a.slug: a for a in articles}
     by_title: dict[str, Article] = {}
@@ -317,7 +320,8 @@ def compute_related(
     stale = _stale(previous, memo, postings) if previous is not None else None
 
     todo = [a.slug for a in articles if stale is None or a.slug in stale]
-    computed = _lists_of(todo, (by_slug, by_title, keys, postings, positions, order, count))
+    index = (by_slug, by_title, keys, postings, positions, order, count)
+    computed = _lists_of(todo, index, progress)
     unmatched: list[tuple[Article, str]] = []
     for article in articles:
         slug = article.slug
@@ -347,14 +351,17 @@ _Index = tuple[
 _INDEX: _Index | None = None  # set before workers fork; read by _lists_in
 
 
-def _lists_of(slugs: list[str], index: _Index) -> dict[str, tuple[tuple[str, ...], list[str]]]:
+def _lists_of(
+    slugs: list[str], index: _Index, progress: Progress
+) -> dict[str, tuple[tuple[str, ...], list[str]]]:
     """The lists of `slugs`, computed in workers when there are many (a cold build's
     10,000 take seconds in one process; the index they read is shared through fork)."""
     global _INDEX
     _INDEX = index
     batches = chunks(slugs, 250)
+    finished = batches_done(progress, "related posts", batches)
     try:
-        parts = parallel_map(_lists_in, batches, min_items=8)
+        parts = parallel_map(_lists_in, batches, min_items=8, finished=finished)
     finally:
         _INDEX = None
     return {

@@ -35,6 +35,7 @@ from .library import (
 )
 from .model import TYPE_LABELS, Article, Author, Page
 from .parallel import MIN_ITEMS, chunks, parallel_map, worker_count
+from .progress import Progress, batches_done, silent
 from .templates import template_error
 
 TEMPLATES = {
@@ -598,6 +599,7 @@ def render_site(
     previous: Mapping[str, str] | None = None,
     only: Collection[str] | None = None,
     kept_cards: Callable[[Collection[str]], Mapping[str, str]] | None = None,
+    progress: Progress = silent,
 ) -> RenderResult[R]:
     """Every output file of the site; those whose fingerprint is in `previous` are kept.
 
@@ -607,6 +609,7 @@ def render_site(
     it, the redirects and the assets are known to be unchanged: they are kept, and their
     fingerprints are neither computed nor looked up. `kept_cards` looks up cards rendered
     by earlier builds (see _shared_cards); the cards rendered now come back in the result.
+    `progress` hears of the files rendered.
     """
     global _JOBS, _SINK
     renderer = Renderer(library, env, assets)
@@ -651,7 +654,8 @@ def render_site(
     try:
         batches = chunks(range(len(jobs)), 32)
         rendered = []
-        for made, formatted in parallel_map(_render_chunk, batches, min_items=8):
+        finished = batches_done(progress, "rendering", batches)
+        for made, formatted in parallel_map(_render_chunk, batches, 8, finished):
             rendered += made
             dates.add_dates(formatted)
     finally:

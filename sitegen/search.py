@@ -40,6 +40,7 @@ from typing import Any, TypeVar
 
 from .config import Settings
 from .errors import SitegenError
+from .progress import Progress, batches_done, silent
 
 BUNDLE = "pagefind"
 # Article and author pages; the later pages of an author's list repeat the same person.
@@ -116,6 +117,7 @@ def build_search_index(
     settings: Settings,
     last: Mapping[str, Part] | None = None,
     keep: Callable[[Part], bool] | None = None,
+    progress: Progress = silent,
 ) -> SearchIndex:
     """The search index of every indexed page, in parts.
 
@@ -123,7 +125,8 @@ def build_search_index(
     to their bytes, in any order, read only for the parts indexed now; if it has a
     `digest(path)` method, that gives the sha256 of a page's bytes without reading them.
     `last` is the parts the last build wrote; a part whose pages are all as they were is kept
-    when `keep` says its files are still in the output as listed.
+    when `keep` says its files are still in the output as listed. `progress` hears of the
+    pages indexed, a part at a time.
     """
     candidates = _candidates(pages)
     count = part_count(len(candidates))
@@ -148,7 +151,8 @@ def build_search_index(
             index.files.update(files)
         else:
             todo.append((folder, digest, paths))
-    for folder, digest, files, dates in _index_parts(todo, pages, settings.language):
+    indexed = batches_done(progress, "search index", [paths for _, _, paths in todo])
+    for folder, digest, files, dates in _index_parts(todo, pages, settings.language, indexed):
         part = Part(
             digest,
             tuple((path, hashlib.sha256(data).hexdigest()) for path, data in sorted(files.items())),
@@ -197,14 +201,18 @@ def _lists(parts: Mapping[str, Part]) -> dict[str, bytes]:
 
 
 def _index_parts(
-    todo: list[tuple[str, str, list[str]]], pages: Mapping[str, bytes], language: str
+    todo: list[tuple[str, str, list[str]]],
+    pages: Mapping[str, bytes],
+    language: str,
+    finished: Callable[[int], None] | None = None,
 ) -> list[tuple[str, str, dict[str, bytes], tuple[tuple[str, int], ...]]]:
-    """Index each (folder, digest, pages) part; up to one indexer a core at a time."""
+    """Index each (folder, digest, pages) part; up to one indexer a core at a time.
+    `finished(i)` is called as the index of `todo[i]` is written."""
     if not todo:
         return []
     for scratch in _scratch_folders():
         try:
-            return _index_parts_in(scratch, todo, pages, language)
+            return _index_parts_in(scratch, todo, pages, language, finished)
         except OSError as exc:
             if exc.errno != errno.ENOSPC or scratch is None:
                 raise
@@ -229,6 +237,7 @@ def _index_parts_in(
     todo: list[tuple[str, str, list[str]]],
     pages: Mapping[str, bytes],
     language: str,
+    finished: Callable[[int], None] | None,
 ) -> list[tuple[str, str, dict[str, bytes], tuple[tuple[str, int], ...]]]:
     done = []
     with tempfile.TemporaryDirectory(prefix="sitegen-search-", dir=scratch) as tmp:
@@ -240,9 +249,14 @@ def _index_parts_in(
             # an empty index would fail to merge. The first part always has Pagefind's code.
             jobs.append((site, bundle, urls, folder == BUNDLE or any(site.iterdir())))
         indexed = [(site, bundle) for site, bundle, _, wanted in jobs if wanted]
+        numbers = {site: number for number, (site, _, _, _) in enumerate(jobs)}
         workers = min(len(indexed), os.cpu_count() or 1)
+        written = None if finished is None else (lambda site: finished(numbers[site]))
+        for site, _, _, wanted in jobs:
+            if written is not None and not wanted:  # nothing to index: done already
+                written(site)
         if indexed:
-            _run(lambda: _index_all(indexed, language, workers))
+            _run(lambda: _index_all(indexed, language, workers, written))
         for (folder, digest, _), (_, bundle, urls, wanted) in zip(todo, jobs, strict=True):
             if not wanted:
                 done.append((folder, digest, {}, ()))
@@ -451,10 +465,16 @@ def _head(major: int, argument: int, out: bytearray) -> None:
 
 
 # -- the indexer --------------------------------------------------------------------------------
-async def _index_all(jobs: list[tuple[Path, Path]], language: str, workers: int) -> None:
-    """Index each (pages folder, index folder) job; `workers` indexers take them in turn."""
+async def _index_all(
+    jobs: list[tuple[Path, Path]],
+    language: str,
+    workers: int,
+    written: Callable[[Path], None] | None = None,
+) -> None:
+    """Index each (pages folder, index folder) job; `workers` indexers take them in turn.
+    `written(pages folder)` is called as each job's index is written."""
     queue = list(reversed(jobs))
-    tasks = [asyncio.ensure_future(_indexer(queue, language)) for _ in range(workers)]
+    tasks = [asyncio.ensure_future(_indexer(queue, language, written)) for _ in range(workers)]
     try:
         await asyncio.gather(*tasks)
     except BaseException:
@@ -465,7 +485,9 @@ async def _index_all(jobs: list[tuple[Path, Path]], language: str, workers: int)
         raise
 
 
-async def _indexer(queue: list[tuple[Path, Path]], language: str) -> None:
+async def _indexer(
+    queue: list[tuple[Path, Path]], language: str, written: Callable[[Path], None] | None
+) -> None:
     """One Pagefind process, indexing jobs from `queue` until it is empty."""
     # Imported here: commands that never index do not pay for it.
     from pagefind.service import PagefindService
@@ -486,6 +508,8 @@ async def _indexer(queue: list[tuple[Path, Path]], language: str) -> None:
             index = await _guarded(service, service.create_index({"force_language": language}))
             await _guarded(service, index.add_directory(str(site)))
             await _guarded(service, index.write_files(str(bundle)))
+            if written is not None:
+                written(site)
     except BaseException:
         await _kill(service)
         raise

@@ -33,6 +33,7 @@ from .errors import BuildFailed, SitegenError
 from .preview.net import PortError, bind_first_free, is_loopback, url_host
 from .preview.state import SEARCH_FOLDER, Preview, Published, reload_paths
 from .preview.watch import Snapshot, Watcher, scan
+from .progress import Progress, for_terminal, silent
 from .writer import read_manifest
 
 if TYPE_CHECKING:  # tornado is imported only when a server starts, not by every command
@@ -90,40 +91,6 @@ class Console:
             self.err.flush()
 
 
-class Progress:
-    """The first build's progress: a live elapsed-time bar in a terminal, plain lines otherwise.
-
-    `build_site` reports no progress of its own yet; with a `progress(done, total)` hook this
-    becomes a real bar over the pages.
-    """
-
-    def __init__(self, console: Console) -> None:
-        self.console = console
-        self._bar = None
-        self._done = threading.Event()
-        self._ticker: threading.Thread | None = None
-        if console.err.isatty():
-            from tqdm import tqdm
-
-            self._bar = tqdm(
-                total=None, file=console.err, leave=False, bar_format="{desc} {elapsed}"
-            )
-            self._bar.set_description_str("building")
-            self._ticker = threading.Thread(target=self._tick, daemon=True)
-            self._ticker.start()
-
-    def _tick(self) -> None:
-        while not self._done.wait(0.5):
-            self._bar.refresh()  # type: ignore[union-attr]
-
-    def close(self) -> None:
-        self._done.set()
-        if self._ticker is not None:
-            self._ticker.join()
-        if self._bar is not None:
-            self._bar.close()
-
-
 # --- building ---------------------------------------------------------------------------
 
 
@@ -172,9 +139,11 @@ class PreviewBuilder:
         self,
         changes: frozenset[str] | None = None,
         stamps: Mapping[str, os.stat_result] | None = None,
+        progress: Progress = silent,
     ) -> Outcome:
         """Build once; never raises for a problem of the site. `stamps`: the watcher's
-        stat of every file it has just scanned (see build_site)."""
+        stat of every file it has just scanned (see build_site); `progress` hears how far
+        the build has got."""
         try:
             settings = load_settings(self.site_dir)
             self.base_path = settings.base_path
@@ -198,7 +167,7 @@ class PreviewBuilder:
 
             # No input signature: the watcher already knows that something changed, and
             # a preview never answers from the last build's state.
-            result = build_site(options, check_inputs=False, stamps=stamps)
+            result = build_site(options, check_inputs=False, stamps=stamps, progress=progress)
         except BuildFailed as failed:
             return Outcome(self.base_path, errors=tuple(failed.errors))
         except SitegenError as error:
@@ -440,11 +409,12 @@ class PreviewSession:
             f"Building a preview of {self.site_dir} ({count} content files) into {output}; "
             "it is deleted on exit."
         )
-        progress = Progress(self.console)
+        bar = for_terminal(self.console.err)  # the first build is the long one
         try:
-            outcome = self.builder.build(stamps=stats)
+            outcome = self.builder.build(stamps=stats, progress=bar or silent)
         finally:
-            progress.close()
+            if bar is not None:
+                bar.close()
         self.manifest = read_manifest(output)
         published = self._published(outcome, output)
         self.preview = Preview(published)

@@ -1,0 +1,74 @@
+"""How far a long build has got: a bar in a terminal, nothing elsewhere.
+
+The pipeline reports `(stage, done, total)` through a plain callable, as its work comes
+back from the workers; only the command line and the preview server draw it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence, Sized
+from typing import IO, Any
+
+Progress = Callable[[str, int, int], None]  # (stage, items done, items in the stage)
+
+DELAY = 0.5  # seconds a stage runs before its bar shows: a small rebuild prints nothing
+UNITS = {"related posts": " articles", "search index": " pages"}  # other stages count files
+
+
+def silent(stage: str, done: int, total: int) -> None:
+    """The report of a build nobody watches."""
+
+
+def batches_done(
+    progress: Progress, stage: str, batches: Sequence[Sized]
+) -> Callable[[int], None] | None:
+    """A `finished(i)` for `parallel_map` that reports the items of `batches[i]` as done."""
+    if progress is silent:
+        return None
+    total = sum(map(len, batches))
+    done = 0
+
+    def finished(index: int) -> None:
+        nonlocal done
+        done += len(batches[index])
+        progress(stage, done, total)
+
+    return finished
+
+
+class Bar:
+    """One tqdm bar per stage on a terminal, replaced by the next stage's and cleared at
+    the end, so that the build's own summary line is all that stays."""
+
+    def __init__(self, stream: IO[str]) -> None:
+        self.stream = stream
+        self._stage = ""
+        self._bar: Any = None
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        if stage != self._stage:
+            self.close()
+            from tqdm import tqdm  # only a build on a terminal pays for the import
+
+            self._stage = stage
+            self._bar = tqdm(
+                desc=stage,
+                total=total,
+                unit=UNITS.get(stage, " files"),
+                file=self.stream,
+                leave=False,
+                delay=DELAY,
+                dynamic_ncols=True,
+            )
+        self._bar.update(done - self._bar.n)
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.close()
+        self._bar, self._stage = None, ""
+
+
+def for_terminal(stream: IO[str]) -> Bar | None:
+    """A bar on `stream` if a person is watching it, else None."""
+    isatty = getattr(stream, "isatty", None)
+    return Bar(stream) if isatty is not None and isatty() else None

@@ -1,0 +1,138 @@
+"""A long build says how far it has got: on a terminal, and nowhere else."""
+
+from __future__ import annotations
+
+import fcntl
+import itertools
+import os
+import pty
+import shutil
+import struct
+import subprocess
+import sys
+import termios
+from pathlib import Path
+
+from support.site import SITES
+
+from sitegen.build import build_site
+from sitegen.buildstate import BuildOptions
+from sitegen.snapshot import forget as forget_snapshot
+
+# The command as a person runs it, with the bars' delay off: the fixture builds in well
+# under the half second that keeps a quick rebuild's terminal quiet.
+COMMAND = (
+    "import sys; import sitegen.progress as progress; progress.DELAY = 0; "
+    "from sitegen.cli import main; sys.exit(main(sys.argv[1:]))"
+)
+
+
+def _reports(
+    site: Path, output: Path, search: bool = False
+) -> tuple[dict[str, list[tuple[int, int]]], int]:
+    """(done, total) reports by stage, in the order the stages began; and the files rendered."""
+    seen: list[tuple[str, int, int]] = []
+    options = BuildOptions(site, output, search=search, cache_dir=output.parent / "cache")
+    result = build_site(options, progress=lambda *report: seen.append(report))
+    stages = {}
+    for stage, reports in itertools.groupby(seen, key=lambda report: report[0]):
+        assert stage not in stages, f"{stage} began twice"
+        stages[stage] = [(done, total) for _, done, total in reports]
+    return stages, result.rendered
+
+
+def test_a_build_counts_each_long_stage_up_to_what_it_does(tmp_path):
+    site = tmp_path / "site"
+    shutil.copytree(SITES / "basic", site)
+    output = tmp_path / "out"
+    stages, rendered = _reports(site, output)
+    assert list(stages) == ["parsing", "related posts", "rendering"]
+    content = len(list((site / "content").rglob("*.md")))
+    articles = len(list((output / "articles").glob("*/index.html")))  # drafts have none
+    for stage, total in [
+        ("parsing", content),
+        ("related posts", articles),
+        ("rendering", rendered),
+    ]:
+        done = [count for count, _ in stages[stage]]
+        assert done == sorted(set(done)), stage  # only forward
+        assert done[-1] == total and {t for _, t in stages[stage]} == {total}, stage
+
+    # A body edit parses one file and renders the few pages that show it.
+    article = sorted((site / "content/articles").glob("*.md"))[0]
+    article.write_text(article.read_text() + "\nOne more paragraph.\n")
+    forget_snapshot()
+    stages, rendered = _reports(site, output)
+    assert list(stages) == ["rendering"]
+    assert stages["rendering"][-1] == (rendered, rendered)
+    assert 0 < rendered < content * 3
+
+
+def test_the_search_index_is_counted_in_the_pages_it_indexes(tmp_path):
+    output = tmp_path / "out"
+    stages, _ = _reports(SITES / "search", output, search=True)
+    assert list(stages)[-1] == "search index"
+    indexed = [*output.glob("articles/*/index.html"), *output.glob("authors/*/index.html")]
+    assert stages["search index"][-1] == (len(indexed), len(indexed))
+
+
+def _on_terminal(*args: str) -> str:
+    """What a terminal 100 columns wide shows while `sitegen ARGS` runs, as written to it."""
+    master, terminal = pty.openpty()
+    fcntl.ioctl(terminal, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 100, 0, 0))
+    with subprocess.Popen(
+        [sys.executable, "-c", COMMAND, *args],
+        stdin=terminal,
+        stdout=terminal,
+        stderr=terminal,
+    ) as process:
+        os.close(terminal)
+        written = b""
+        while True:
+            try:
+                chunk = os.read(master, 65536)
+            except OSError:  # the terminal closed with the process
+                break
+            if not chunk:
+                break
+            written += chunk
+        os.close(master)
+        assert process.wait(timeout=120) == 0, written
+    return written.decode()
+
+
+def _screen(written: str) -> list[str]:
+    """The lines left on the terminal: in each, the last text written after a return."""
+    lines = []
+    for line in written.split("\n"):
+        segments = [segment for segment in line.split("\r") if segment]
+        if segments and segments[-1].strip():
+            lines.append(segments[-1].rstrip())
+    return lines
+
+
+def test_the_command_draws_bars_on_a_terminal_and_leaves_only_its_summary(tmp_path):
+    site = tmp_path / "site"
+    shutil.copytree(SITES / "basic", site)
+    shown = _on_terminal("build", "--site", str(site), "--no-search")
+    frames = [frame for line in shown.split("\n") for frame in line.split("\r")]
+    bars = [frame for frame in frames if "|" in frame]
+    assert [bar.split(":")[0] for bar in bars][:1] == ["parsing"]
+    assert any(bar.startswith("rendering:") for bar in bars)
+    # Each bar is cleared as the next begins and as the build ends: what stays on the
+    # screen is the build's own report, its summary last.
+    screen = _screen(shown)
+    assert screen[-1].startswith("Built ") and not [line for line in screen if "|" in line]
+
+    # Quiet, or written to a pipe or a log, it draws nothing.
+    shutil.rmtree(site / "output")
+    assert "|" not in _on_terminal("build", "--site", str(site), "--no-search", "--quiet")
+    shutil.rmtree(site / "output")
+    piped = subprocess.run(
+        [sys.executable, "-c", COMMAND, "build", "--site", str(site), "--no-search"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert piped.stdout.startswith("Built ")
+    assert all(line.startswith("warning: ") for line in piped.stderr.splitlines())
