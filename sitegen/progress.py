@@ -12,7 +12,8 @@ from typing import IO, Any
 Progress = Callable[[str, int, int], None]  # (stage, items done, items in the stage)
 
 DELAY = 0.5  # seconds a stage runs before its bar shows: a small rebuild prints nothing
-UNITS = {"related posts": " articles", "search index": " pages"}  # other stages count files
+# What each stage counts; the others count output files.
+UNITS = {"related posts": " articles", "cards": " cards", "search index": " pages"}
 
 
 def silent(stage: str, done: int, total: int) -> None:
@@ -22,11 +23,14 @@ def silent(stage: str, done: int, total: int) -> None:
 def batches_done(
     progress: Progress, stage: str, batches: Sequence[Sized]
 ) -> Callable[[int], None] | None:
-    """A `finished(i)` for `parallel_map` that reports the items of `batches[i]` as done."""
+    """A `finished(i)` for `parallel_map` that reports the items of `batches[i]` as done;
+    the stage is reported as begun now, so that its bar tells the time from its start."""
     if progress is silent:
         return None
     total = sum(map(len, batches))
     done = 0
+    if total:
+        progress(stage, 0, total)
 
     def finished(index: int) -> None:
         nonlocal done

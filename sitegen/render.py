@@ -631,9 +631,12 @@ def render_site(
         else:
             jobs.append((path, produce))
 
-    for route in _outside(library, only, kept):
+    routes = _outside(library, only, kept)
+    for number, route in enumerate(routes, 1):
         template = TEMPLATES.get(route.kind)
         add(route.path, prints.route(route, template), partial(renderer.render, route))
+        if not number % 500:  # a cold build's 20,000 routes take seconds, in this process
+            progress("fingerprints", number, len(routes))
     if only is not None:
         # A patching build's redirects and assets are the last build's, as are its settings
         # and templates (see snapshot_key): hundreds of aliases need no lookup.
@@ -649,7 +652,7 @@ def render_site(
 
     if kept_cards is not None and CARD_TEMPLATE not in (template_sources or {}):
         kept_cards = None  # a card's key could not tell an edit to its template
-    cards = _shared_cards(renderer, jobs, prints, kept_cards)
+    cards = _shared_cards(renderer, jobs, prints, kept_cards, progress)
     _JOBS, _SINK = jobs, sink
     try:
         batches = chunks(range(len(jobs)), 32)
@@ -672,6 +675,7 @@ def _shared_cards(
     jobs: Sequence[tuple[str, Any]],
     prints: Fingerprints,
     kept_cards: Callable[[Collection[str]], Mapping[str, str]] | None,
+    progress: Progress = silent,
 ) -> dict[str, str]:
     """Render the cards that the pages to render list, before the page workers fork, which
     inherit them; the cards rendered here, by key, for the next builds.
@@ -702,7 +706,9 @@ def _shared_cards(
     _CARD_RENDERER = renderer
     made: dict[str, str] = {}
     try:
-        for cards, formatted in parallel_map(_cards_in, chunks(wanted, 250), min_items=2):
+        batches = chunks(wanted, 250)
+        finished = batches_done(progress, "cards", batches)
+        for cards, formatted in parallel_map(_cards_in, batches, 2, finished):
             renderer.keep_cards(cards)
             dates.add_dates(formatted)
             if keys:

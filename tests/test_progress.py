@@ -46,19 +46,22 @@ def test_a_build_counts_each_long_stage_up_to_what_it_does(tmp_path):
     shutil.copytree(SITES / "basic", site)
     output = tmp_path / "out"
     stages, rendered = _reports(site, output)
-    assert list(stages) == ["parsing", "related posts", "rendering"]
+    assert list(stages) == ["parsing", "related posts", "cards", "rendering"]
     content = len(list((site / "content").rglob("*.md")))
     articles = len(list((output / "articles").glob("*/index.html")))  # drafts have none
     for stage, total in [
         ("parsing", content),
         ("related posts", articles),
+        ("cards", articles),  # each on the home page, among others
         ("rendering", rendered),
     ]:
         done = [count for count, _ in stages[stage]]
-        assert done == sorted(set(done)), stage  # only forward
-        assert done[-1] == total and {t for _, t in stages[stage]} == {total}, stage
+        assert done == sorted(set(done)), stage  # only forward, from nought as it begins
+        assert done[0] == 0 and done[-1] == total, stage
+        assert {t for _, t in stages[stage]} == {total}, stage
 
-    # A body edit parses one file and renders the few pages that show it.
+    # A body edit is patched in (no stage parses the whole site) and renders the few
+    # pages that show it; its card, which shows no more than the first paragraph, is kept.
     article = sorted((site / "content/articles").glob("*.md"))[0]
     article.write_text(article.read_text() + "\nOne more paragraph.\n")
     forget_snapshot()
