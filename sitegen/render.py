@@ -632,10 +632,12 @@ def render_site(
             jobs.append((path, produce))
 
     routes = _outside(library, only, kept)
+    progress("fingerprints", 0, len(routes))
     for number, route in enumerate(routes, 1):
         template = TEMPLATES.get(route.kind)
         add(route.path, prints.route(route, template), partial(renderer.render, route))
-        if not number % 500:  # a cold build's 20,000 routes take seconds, in this process
+        # A cold build's 20,000 routes take seconds, in this process.
+        if not number % 500 or number == len(routes):
             progress("fingerprints", number, len(routes))
     if only is not None:
         # A patching build's redirects and assets are the last build's, as are its settings

@@ -46,12 +46,13 @@ def test_a_build_counts_each_long_stage_up_to_what_it_does(tmp_path):
     shutil.copytree(SITES / "basic", site)
     output = tmp_path / "out"
     stages, rendered = _reports(site, output)
-    assert list(stages) == ["parsing", "related posts", "cards", "rendering"]
+    assert list(stages) == ["parsing", "related posts", "fingerprints", "cards", "rendering"]
     content = len(list((site / "content").rglob("*.md")))
     articles = len(list((output / "articles").glob("*/index.html")))  # drafts have none
     for stage, total in [
         ("parsing", content),
         ("related posts", articles),
+        ("fingerprints", stages["fingerprints"][0][1]),  # checked below
         ("cards", articles),  # each on the home page, among others
         ("rendering", rendered),
     ]:
@@ -59,6 +60,8 @@ def test_a_build_counts_each_long_stage_up_to_what_it_does(tmp_path):
         assert done == sorted(set(done)), stage  # only forward, from nought as it begins
         assert done[0] == 0 and done[-1] == total, stage
         assert {t for _, t in stages[stage]} == {total}, stage
+    # Every page and feed is fingerprinted; assets and redirects are rendered as they are.
+    assert 0 < stages["fingerprints"][-1][0] < rendered
 
     # A body edit is patched in (no stage parses the whole site) and renders the few
     # pages that show it; its card, which shows no more than the first paragraph, is kept.
@@ -66,8 +69,9 @@ def test_a_build_counts_each_long_stage_up_to_what_it_does(tmp_path):
     article.write_text(article.read_text() + "\nOne more paragraph.\n")
     forget_snapshot()
     stages, rendered = _reports(site, output)
-    assert list(stages) == ["rendering"]
+    assert list(stages) == ["fingerprints", "rendering"]
     assert stages["rendering"][-1] == (rendered, rendered)
+    assert stages["fingerprints"][-1][0] >= rendered  # what it may reach; what it changed
     assert 0 < rendered < content * 3
 
 
