@@ -151,14 +151,10 @@ def _run_build(args: argparse.Namespace) -> int:
         result = unchanged_since_last_build(options, signature)
     if result is None:
         from .build import build_site
-        from .progress import for_terminal, silent
+        from .progress import on_terminal
 
-        bar = None if args.quiet else for_terminal(sys.stderr)
-        try:
-            result = build_site(options, signature, progress=bar or silent)
-        finally:
-            if bar is not None:
-                bar.close()
+        with on_terminal(None if args.quiet else sys.stderr) as progress:
+            result = build_site(options, signature, progress=progress)
     if not args.quiet:
         for warning in result.warnings:
             print(f"warning: {warning.format()}", file=sys.stderr)

@@ -6,7 +6,8 @@ back from the workers; only the command line and the preview server draw it.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence, Sized
+import contextlib
+from collections.abc import Callable, Iterator, Sequence, Sized
 from typing import IO, Any
 
 Progress = Callable[[str, int, int], None]  # (stage, items done, items in the stage)
@@ -72,7 +73,16 @@ class Bar:
         self._bar, self._stage = None, ""
 
 
-def for_terminal(stream: IO[str]) -> Bar | None:
-    """A bar on `stream` if a person is watching it, else None."""
+@contextlib.contextmanager
+def on_terminal(stream: IO[str] | None) -> Iterator[Progress]:
+    """Bars on `stream` while the block runs, if a person is watching it; else `silent`
+    (and for no stream: a quiet command's)."""
     isatty = getattr(stream, "isatty", None)
-    return Bar(stream) if isatty is not None and isatty() else None
+    if stream is None or isatty is None or not isatty():
+        yield silent
+        return
+    bar = Bar(stream)
+    try:
+        yield bar
+    finally:
+        bar.close()

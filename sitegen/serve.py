@@ -33,7 +33,7 @@ from .errors import BuildFailed, SitegenError
 from .preview.net import PortError, bind_first_free, is_loopback, url_host
 from .preview.state import SEARCH_FOLDER, Preview, Published, reload_paths
 from .preview.watch import Snapshot, Watcher, scan
-from .progress import Progress, for_terminal, silent
+from .progress import Progress, on_terminal, silent
 from .writer import read_manifest
 
 if TYPE_CHECKING:  # tornado is imported only when a server starts, not by every command
@@ -409,12 +409,8 @@ class PreviewSession:
             f"Building a preview of {self.site_dir} ({count} content files) into {output}; "
             "it is deleted on exit."
         )
-        bar = for_terminal(self.console.err)  # the first build is the long one
-        try:
-            outcome = self.builder.build(stamps=stats, progress=bar or silent)
-        finally:
-            if bar is not None:
-                bar.close()
+        with on_terminal(self.console.err) as progress:  # the first build is the long one
+            outcome = self.builder.build(stamps=stats, progress=progress)
         self.manifest = read_manifest(output)
         published = self._published(outcome, output)
         self.preview = Preview(published)
