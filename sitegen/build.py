@@ -306,6 +306,11 @@ class _Pages(Mapping[str, bytes]):
         return len(self._paths)
 
 
+def _patched(patch: Patch | None) -> int:
+    """How many content files a patching build took in: edited, new or deleted."""
+    return len(patch.edited) + len(patch.files) + len(patch.removed) if patch else 0
+
+
 def _relative_to_site(errors: list[SitegenError], site_dir: Path) -> None:
     """Show files inside the site relative to it, as content files are shown."""
     site = site_dir.resolve()
@@ -482,5 +487,5 @@ def _render_and_write(
         time.perf_counter() - started,
         timer.timings,
         rendered=len(result.files),
-        patched=len(prepared.patch.edited) + len(prepared.patch.files) if prepared.patch else 0,
+        patched=_patched(prepared.patch),
     )

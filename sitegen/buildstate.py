@@ -59,7 +59,7 @@ class BuildResult:
     seconds: float
     timings: dict[str, float] = field(default_factory=dict)
     rendered: int = 0
-    patched: int = 0  # edited files patched into the last build's library; 0: a full build
+    patched: int = 0  # files edited, added or deleted, patched into the last library; 0: full
 
 
 @dataclass(frozen=True)

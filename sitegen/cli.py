@@ -162,7 +162,9 @@ def _run_build(args: argparse.Namespace) -> int:
         for stage, seconds in result.timings.items():
             print(f"  {stage:<10} {seconds:7.3f} s")
         if result.patched:
-            files = f"{result.patched} new or edited file{'s' if result.patched != 1 else ''}"
+            files = (
+                f"{result.patched} new, edited or deleted file{'s' if result.patched != 1 else ''}"
+            )
             print(f"  patched the last build's library for {files}")
     report = result.report
     if not args.quiet:

@@ -123,6 +123,9 @@ class Library:
     front_keys: dict[str, str] = field(default_factory=dict)
     related_memo: RelatedMemo | None = None  # kept for the next build
     link_targets: dict[str, set[str]] = field(default_factory=dict)  # slugs by kind
+    # The articles a body links to: one of them cannot be deleted without a full build,
+    # which reports the link. Patches only add to it, so it may hold more than that.
+    linked: set[str] = field(default_factory=set)
     # Taxonomy -> term slug -> how often each spelling names it: the most used names it.
     spellings: dict[str, dict[str, dict[str, int]]] = field(default_factory=dict)
     # Article slug -> its last change (updated, else date) as a moment and as the sitemap
@@ -254,6 +257,11 @@ def check_links(
                 )
 
 
+def linked_articles(bodies: Iterable[RenderedBody]) -> set[str]:
+    """The slugs of the articles these bodies link to."""
+    return {link.slug for body in bodies for link in body.links if link.kind == "articles"}
+
+
 def _alias_path(alias: str) -> str | None:
     """The output path below the root for an alias, or None if it is not allowed."""
     if "?" in alias or "#" in alias or "//" in alias or "\\" in alias:
@@ -290,17 +298,16 @@ def build_library(
         "authors": set(authors),
         "pages": page_slugs,
     }
-    check_links(
-        known,
+    linking = (
         [(a.source, a.body_line, bodies[("articles", a.slug)]) for a in articles]
         + [(p.source, p.body_line, bodies[("pages", p.slug)]) for p in sources.pages]
         + [
             (a.source or "", a.body_line, bodies[("authors", a.slug)])
             for a in authors.values()
             if a.has_file
-        ],
-        errors,
+        ]
     )
+    check_links(known, linking, errors)
 
     summaries = {
         a.slug: a.summary or cut_at_word(bodies[("articles", a.slug)].first_paragraph)
@@ -344,6 +351,7 @@ def build_library(
         redirects=(),
         warnings=warnings,
         link_targets=known,
+        linked=linked_articles(body for _, _, body in linking),
         spellings=spellings,
         last_changed={
             a.slug: (m.moment, m.isoformat()) for a in articles if (m := a.last_modified)
@@ -562,6 +570,27 @@ class KeptRoutes(Sequence[Route]):
         self.forget()
         return added
 
+    def remove_articles(self, slugs: Collection[str]) -> list[str]:
+        """Drop deleted articles' page and cite files' rows. The paths dropped."""
+        if not slugs:
+            return []
+        codes = {self._kinds.index(kind) for kind, _ in ARTICLE_FILES}
+        gone = [
+            at
+            for at, code in enumerate(self._kind_of)
+            if code in codes and self._subjects[at] in slugs
+        ]
+        if not gone:
+            return []
+        dropped = [self.paths[at] for at in gone]
+        keep = sorted(set(range(len(self.paths))) - set(gone))
+        self.paths = [self.paths[at] for at in keep]
+        self._subjects = [self._subjects[at] for at in keep]
+        self._numbers = array("I", (self._numbers[at] for at in keep))
+        self._kind_of = bytes(self._kind_of[at] for at in keep)
+        self.forget()
+        return dropped
+
     def reorder(self, kinds: Collection[str], keys: Sequence[Any]) -> None:
         """Put the rows of these kinds in the order of their subjects' keys, in the places
         such rows have (an article's page and cite files, after its date changed)."""
@@ -678,6 +707,12 @@ class StoredArticles(Mapping[str, Article]):
         self._slugs[slug] = None
         self.records[slug] = pickle.dumps(article, pickle.HIGHEST_PROTOCOL)
         self._made[slug] = article
+
+    def drop(self, slug: str) -> None:
+        """A deleted article's record: gone, as if it had never been stored."""
+        self._slugs.pop(slug, None)
+        self.records.pop(slug, None)
+        self._made.pop(slug, None)
 
     def __contains__(self, slug: object) -> bool:
         return slug in self._slugs

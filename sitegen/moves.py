@@ -1,10 +1,12 @@
-"""Edits that move articles between lists, and new articles, patched into a kept library.
+"""Edits that move articles between lists, and new and deleted articles, patched into a
+kept library.
 
 An edit to an article's terms or people changes which term and person lists hold it,
 how a term is spelled most, and a list's page count; an edit to its date, its place in
 every list it is in, its year, and the sitemap's last change. A new article is moved in
 from a blank record (`blank`): into the home pages, its year, its terms and people, with
-routes for its page and cite files. list_moves tells what edits change (or that they
+routes for its page and cite files. A deleted article is moved out to a blank record,
+and its routes dropped. list_moves tells what edits change (or that they
 make or drop a term, person or year, or rename a term: a full build's work), and
 patch_lists brings a library of the kept form (library.kept_form) up to date, routes
 included, and says which outputs that changes.
@@ -78,21 +80,26 @@ class ListMoves:
     last_changed: dict[str, tuple[datetime, str]] = field(default_factory=dict)
     # The articles new since the full build, by slug: their page and cite files' routes.
     added: tuple[str, ...] = ()
+    # The articles deleted since, by slug: moved out of every list, their routes dropped.
+    removed: tuple[str, ...] = ()
 
     def then(self, later: ListMoves) -> ListMoves:
         """These moves and then `later`'s, as one: a new object, neither is changed."""
         article_terms = dict(self.article_terms)
         for slug, by_taxonomy in later.article_terms.items():
             article_terms[slug] = {**article_terms.get(slug, {}), **by_taxonomy}
+        gone = set(later.removed)  # a slug deleted is never added again (see snapshot.py)
+        last_changed = {**self.last_changed, **later.last_changed}
         return ListMoves(
             {**self.terms, **later.terms},
-            article_terms,
+            {slug: terms for slug, terms in article_terms.items() if slug not in gone},
             {**self.spellings, **later.spellings},
             {**self.people, **later.people},
             later.order or self.order,
             {**self.years, **later.years},
-            {**self.last_changed, **later.last_changed},
-            tuple(dict.fromkeys(self.added + later.added)),
+            {slug: change for slug, change in last_changed.items() if slug not in gone},
+            tuple(slug for slug in dict.fromkeys(self.added + later.added) if slug not in gone),
+            tuple(dict.fromkeys(self.removed + later.removed)),
         )
 
     def lists(self) -> list[tuple[str, Any]]:
@@ -107,14 +114,17 @@ class ListMoves:
         )
 
 
-def list_moves(library: Library, edits: _Edits, added: Collection[str] = ()) -> ListMoves | None:
-    """What edits to some articles' terms, people and dates change, and new articles
-    (`added`, whose record before is `blank(record)`). None when they change more than
+def list_moves(
+    library: Library, edits: _Edits, added: Collection[str] = (), removed: Collection[str] = ()
+) -> ListMoves | None:
+    """What edits to some articles' terms, people and dates change, new articles
+    (`added`, whose record before is `blank(record)`) and deleted ones (`removed`, whose
+    record now is `blank(record)`). None when they change more than
     which lists hold an article and where, how many pages a list has and how a term is
     spelled: a term, person or year is made or dropped (pages, feeds, warnings for people
     without a file), or a term's most used spelling is another now (its name, on every
     page showing it)."""
-    moves = ListMoves(added=tuple(added))
+    moves = ListMoves(added=tuple(added), removed=tuple(removed))
     rank: dict[str, int] = {}  # article slug -> place in the archive, made when needed
 
     def ordered(slugs: Iterable[str]) -> tuple[str, ...]:
@@ -159,10 +169,14 @@ def _move_dates(
     for slug, (old, new) in edits.items():
         if (old.date, old.updated) == (new.date, new.updated):
             continue
-        if (old.date is None and slug not in moves.added) or new.date is None or old.draft:
+        gone = slug in moves.removed
+        if (old.date is None and slug not in moves.added) or old.draft:
             return None
-        change = new.last_modified
-        moves.last_changed[slug] = (change.moment, change.isoformat())  # type: ignore[union-attr]
+        if new.date is None and not gone:
+            return None
+        if not gone:
+            change = new.last_modified
+            moves.last_changed[slug] = (change.moment, change.isoformat())  # type: ignore[union-attr]
         if old.date != new.date:
             redated.append(slug)
     if not redated:
@@ -172,9 +186,11 @@ def _move_dates(
     def key(slug: str) -> tuple:
         return sort_key(edits[slug][1] if slug in edits else records[slug])
 
-    order = [slug for slug in slugs_of(library.articles) if slug not in redated]
+    moving = set(redated)
+    order = [slug for slug in slugs_of(library.articles) if slug not in moving]
     for slug in redated:  # each a bisection: a dozen records read
-        bisect.insort(order, slug, key=key)
+        if slug not in moves.removed:
+            bisect.insort(order, slug, key=key)
     moves.order = tuple(order)
     years: dict[int, set[str]] = {}
     for slug in redated:
@@ -187,7 +203,8 @@ def _move_dates(
             years.setdefault(date.year, set(slugs_of(library.years[date.year])))
         if old.date is not None:
             years[old.date.year].discard(slug)
-        years[new.date.year].add(slug)  # type: ignore[union-attr]
+        if new.date is not None:  # else deleted
+            years[new.date.year].add(slug)
     for year, members in years.items():
         if not members:
             return None
@@ -214,7 +231,8 @@ def _move_terms(
             for name in names:
                 spelled[term_slug(name)][name] += sign
         _join(joined, left, slug, before, now)
-        moves.article_terms.setdefault(slug, {})[taxonomy] = now
+        if slug not in moves.removed:  # a deleted article's terms go with it
+            moves.article_terms.setdefault(slug, {})[taxonomy] = now
     for term, change in spelled.items():
         counts = Counter(known[term])
         counts.update(change)
@@ -341,6 +359,10 @@ def apply_moves(library: Library, moves: ListMoves) -> tuple[list[str], list[str
     for slug in moves.added:  # as a full build: every taxonomy, if only with no term
         library.terms_of.setdefault(slug, dict.fromkeys(library.settings.taxonomies, ()))
         library.link_targets["articles"].add(slug)
+    for slug in moves.removed:
+        library.terms_of.pop(slug, None)
+        library.link_targets["articles"].discard(slug)
+        library.last_changed.pop(slug, None)
     for slug, by_taxonomy in moves.article_terms.items():
         library.terms_of[slug] = {
             **library.terms_of[slug],
@@ -356,13 +378,13 @@ def apply_moves(library: Library, moves: ListMoves) -> tuple[list[str], list[str
         else:  # as a full build: no entry for a person with none
             works.pop(person, None)
     added = routes.add_articles([store[slug].url_path for slug in moves.added], moves.added)
+    dropped = routes.remove_articles(set(moves.removed))
     if moves.order is not None:
         library.articles = ArticleRefs(moves.order, store)
         routes.reorder([kind for kind, _ in ARTICLE_FILES], moves.order)
     for year, members in moves.years.items():
         library.years[year] = ArticleRefs(members, store)
     library.last_changed.update(moves.last_changed)
-    dropped: list[str] = []
     per_page = library.settings.per_page
     for kind, key in moves.lists():
         if kind == "home":

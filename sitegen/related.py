@@ -17,6 +17,7 @@ import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from .model import Article
 from .parallel import chunks, parallel_map
@@ -413,21 +414,29 @@ def patch_related(
     edited: Mapping[str, Sequence[str]],
     stamps: Mapping[str, float] | None = None,
     added: Collection[str] = (),
+    removed: Collection[str] = (),
 ) -> RelatedResult | None:
     """The lists after edits to some articles' bodies, titles, terms, people or related
-    entries, and after new articles.
+    entries, after new articles, and after deleted ones.
 
     `edited` gives each edited or new article's top words now, and `articles_by_slug` its
     record now; `stamps` the new date of each whose date changed, and of each new one
-    (`added`). Terms and people change only keys, and the rest of the archive keeps its
-    relative order: this skips what `compute_related` rebuilds for the whole archive.
-    None when the change is too large to patch.
+    (`added`); `removed` the deleted articles, which leave every list and posting.
+    Terms and people change only keys, and the rest of the archive keeps its relative
+    order: this skips what `compute_related` rebuilds for the whole archive. None when
+    the change is too large to patch.
     """
     order, moved = previous.order, {}
-    if stamps:
-        moved = {slug: stamp for slug, stamp in stamps.items() if slug in order or slug in added}
-        order = rank_by_date([*order, *added], {**previous.stamps, **moved})
     keys, titles, entries = previous.keys, previous.titles, previous.entries
+    removed = {slug for slug in removed if slug in order}  # drafts have no list
+    if removed:
+        keys, titles, entries = (_without(part, removed) for part in (keys, titles, entries))
+    if stamps or removed:
+        moved = {
+            slug: stamp for slug, stamp in (stamps or {}).items() if slug in order or slug in added
+        }
+        kept = [slug for slug in order if slug not in removed] if removed else order
+        order = rank_by_date([*kept, *added], {**previous.stamps, **moved})
     new_keys: dict[str, dict[str, float]] = {}
     new_titles: dict[str, str] = {}
     new_entries: dict[str, tuple[str, ...]] = {}
@@ -444,7 +453,7 @@ def patch_related(
     # Records are looked up only for the lists recomputed: a kept library unpickles each
     # article when first read (library.StoredArticles).
     published = _Records({slug: slug for slug in order}, articles_by_slug)
-    if not (new_keys or new_titles or new_entries or moved):
+    if not (new_keys or new_titles or new_entries or moved or removed):
         return RelatedResult(previous.by_slug, _unmatched(previous, published), previous, 0)
     keys = {**keys, **new_keys}
     titles = {**titles, **new_titles}  # in the same order: each slug keeps its place
@@ -456,14 +465,15 @@ def patch_related(
         previous.count,
         previous.catch_all,
         order,
-        {**previous.stamps, **moved},
+        _without({**previous.stamps, **moved}, removed),
         keys,
         titles,
         {**entries, **new_entries},
-        dict(previous.by_slug),
-        dict(previous.unmatched),
+        _without(previous.by_slug, removed),
+        _without(previous.unmatched, removed),
     )
-    stale = _stale(previous, memo, postings, {*new_keys, *new_titles, *new_entries, *moved})
+    changed = {*new_keys, *new_titles, *new_entries, *moved, *removed}
+    stale = _stale(previous, memo, postings, changed)
     if stale is None:
         return None
     title_slugs: dict[str, str] = {}
@@ -480,6 +490,11 @@ def patch_related(
         else:
             memo.unmatched.pop(slug, None)
     return RelatedResult(memo.by_slug, _unmatched(memo, published), memo, len(stale))
+
+
+def _without(part: Mapping[str, Any], slugs: Collection[str]) -> dict[str, Any]:
+    """A memo's part without the deleted articles' entries, in its order."""
+    return {slug: value for slug, value in part.items() if slug not in slugs}
 
 
 class _Records(Mapping[str, Article]):

@@ -12,14 +12,15 @@ perhaps the sitemap change too, and a list may gain or lose a page. An edit to a
 author file changes the person's own pages and feed, the author index, and the
 cards of their works (a card names its people); an edit to a page, its own output.
 A new article is moved into its lists as if from none, on the same terms, while it is
-dated, published and without aliases (see _addable). So when every changed file is
-such an edit or a new article, the build takes the last library, patches those parts
-and fingerprints only the outputs the snapshot says show the edited articles' and
-works' cards, and the person's or page's own, instead of loading and indexing the
-whole archive. Anything else (a deleted or renamed file, a new author file or page,
-an edit to an article's aliases or draft state, a setting, a template, an asset,
-other options, a changed output folder) builds the usual way, and that build keeps a
-new snapshot.
+dated, published and without aliases (see _addable); a deleted one out of them to none,
+on the same terms, while no body links to it (see _removed). So when every changed file
+is such an edit, a new article or a deleted one, the build takes the last library,
+patches those parts and fingerprints only the outputs the snapshot says show the edited
+and deleted articles' and works' cards, and the person's or page's own, instead of
+loading and indexing the whole archive. Anything else (a deleted author file or page, a
+new one, an edit to an article's aliases or draft state, a setting, a template, an
+asset, other options, a changed output folder) builds the usual way, and that build
+keeps a new snapshot.
 
 Storage: the library is pickled once per full build, by a forked child while
 the build renders and writes; each patching build adds its changes to a small
@@ -56,6 +57,7 @@ from .library import (
     StoredArticles,
     check_links,
     kept_form,
+    linked_articles,
     related_warnings,
     slugs_of,
 )
@@ -146,8 +148,9 @@ class Patch:
     # Edited author files and pages, as the overlay keeps them: see _FileEdit.
     files: dict[str, _FileEdit] = field(default_factory=dict)
     moves: ListMoves = field(default_factory=ListMoves)  # edits to terms, people, dates
-    routes_changed: bool = False  # a list gained or lost a page, or a new article: files
+    routes_changed: bool = False  # a list gained or lost a page, an article came or went
     added: dict[str, str] = field(default_factory=dict)  # shown -> slug, of new articles
+    removed: dict[str, str] = field(default_factory=dict)  # shown -> slug, of deleted ones
 
 
 # The snapshot a preview server's last build used, with the overlay generation it had
@@ -193,6 +196,8 @@ def _load(cache: BuildCache, overlay: dict[str, Any], head: _Head) -> Snapshot |
     snapshot.content, snapshot.origins = head[2], head[3]
     snapshot.card_users, snapshot.cards_in_cache = {}, True
     library = snapshot.library
+    if "linked" not in vars(library):
+        return None  # a base an older sitegen kept, of another shape: build in full
     library.bodies = _CachedBodies(library.bodies, library.content_keys, cache)
     if isinstance(library.articles_by_slug, StoredArticles):
         library.articles_by_slug.read = _record_reader(cache, snapshot.token)
@@ -246,21 +251,23 @@ class _CachedBodies(dict):
 _Changed = list[tuple[str, SourceFile, bytes | None]]  # jobs of a scan, as _changed gives them
 
 
-def _changed(content: Mapping[str, str], scan: Scan, patched: int) -> _Changed | None:
-    """The scanned files whose content is not `content`'s, new files included; None when
-    a file is gone, or when the overlay (`patched` files so far) would grow past its
-    bound."""
-    if not content.keys() <= scan.keys.keys():
-        return None
+def _changed(
+    content: Mapping[str, str], scan: Scan, patched: int
+) -> tuple[_Changed, list[str]] | None:
+    """The scanned files whose content is not `content`'s, new files included, and the
+    shown paths of the files gone; None when the overlay (`patched` files so far) would
+    grow past its bound."""
+    gone = sorted(content.keys() - scan.keys.keys())
     stale = scan.keys.items() - content.items()  # set operations in C: 11,000 files
-    if len(stale) + patched > _MAX_PATCHED:
+    if len(stale) + len(gone) + patched > _MAX_PATCHED:
         return None
     shown = {path for path, _ in stale}
-    return [job for job in scan.jobs if job[1].shown in shown] if shown else []
+    return [job for job in scan.jobs if job[1].shown in shown] if shown else [], gone
 
 
 # (token, key, content, origins) of the base: what tells whether it is worth loading.
 _Head = tuple[str, str, dict[str, str], dict[str, tuple[str, str]]]
+_Gone = list[str]  # the shown paths of the content files deleted, as _changed gives them
 
 
 def _worth_loading(
@@ -270,11 +277,12 @@ def _worth_loading(
     scan: Scan,
     settings: Settings,
     options: BuildOptions,
-) -> tuple[_Head, _Changed] | None:
-    """The head row, and the files changed since the base and its overlay; None when it
-    already shows that the edits cannot be patched in: another key, another output,
-    other files, an edit to an article's aliases or draft state, or a person without an
-    author file added or dropped. Loading the base is then saved."""
+) -> tuple[_Head, _Changed, _Gone] | None:
+    """The head row, and the files changed and deleted since the base and its overlay;
+    None when it already shows that the edits cannot be patched in: another key, another
+    output, a file deleted that is not an article that can go (_removable), an edit to an
+    article's aliases or draft state, or a person without an author file added or
+    dropped. Loading the base is then saved."""
     head = cache.state(_HEAD)
     if not isinstance(head, tuple) or len(head) != 4:
         return None
@@ -284,13 +292,25 @@ def _worth_loading(
     if overlay.get("manifest") != manifest_digest(options.output):
         return None
     edits = {**overlay.get("bodies", {}), **overlay.get("files", {})}
+    removed = overlay.get("removed", {})
     content = {**content, **{shown: edit[1] for shown, edit in edits.items()}}
     origins = {**origins, **_origins_added(overlay.get("added", {}))}
-    changed = _changed(content, scan, len(edits))
-    if changed is None:
+    for shown in removed:
+        content.pop(shown, None)
+        origins.pop(shown, None)
+    found = _changed(content, scan, len(edits) + len(removed))
+    if found is None:
         return None
-    last = cache.parsed_meta(content[s.shown] for _, s, _ in changed if s.shown in content)
+    changed, gone = found
+    shown_now = [s.shown for _, s, _ in changed if s.shown in content]
+    last = cache.parsed_meta(content[shown] for shown in [*shown_now, *gone])
     people = {slug for kind, slug in origins.values() if kind == "authors"}  # with a file
+    for shown in gone:
+        if origins.get(shown, ("",))[0] != "articles":
+            return None  # an author file or a page: a full build's work
+        before = last.get(content[shown])
+        if before is not None and not _removable(before[0], people):
+            return None  # else not in the parse cache: the base will tell
     for _, source, data in changed:
         kind = origins.get(source.shown, ("",))[0]
         if kind in _FILES:
@@ -305,12 +325,12 @@ def _worth_loading(
             record, problems = parse_source(source, data or source.read(), settings)
         except OSError:
             return None
-        if problems or (new and not _addable(record, origins)):
+        if problems or (new and not _addable(record, origins, removed.values())):
             return None
         old = blank(record) if new else before[0]  # type: ignore[index]
         if not _same_place(record, old) or not have_files(record, old, people):
             return None
-    return head, changed
+    return head, changed, gone
 
 
 def _origins_added(added: Mapping[str, str]) -> dict[str, tuple[str, str]]:
@@ -318,17 +338,33 @@ def _origins_added(added: Mapping[str, str]) -> dict[str, tuple[str, str]]:
     return {shown: ("articles", slug) for shown, slug in added.items()}
 
 
-def _addable(record: Any, origins: Mapping[str, tuple[str, str]]) -> bool:
+def _addable(
+    record: Any, origins: Mapping[str, tuple[str, str]], removed: Collection[str] = ()
+) -> bool:
     """Whether a new article can be patched in: a published, dated article with a slug no
     content file has (`origins`, drafts included) and no aliases. An undated article or a
     draft is in no list, an alias makes a redirect, and a slug used twice is an error for
-    a full build to report."""
+    a full build to report. Nor may it take the slug of an article deleted since the
+    full build (`removed`): the overlay's moves would drop its routes again."""
     return (
         isinstance(record, Article)
         and not record.draft
         and record.date is not None
         and not record.aliases
         and ("articles", record.slug) not in origins.values()
+        and record.slug not in removed
+    )
+
+
+def _removable(record: Any, people: Collection[str]) -> bool:
+    """Whether a deleted article can be patched out: what _addable asks of a new one, and
+    every person it names with an author file (`people`), so that no person goes."""
+    return (
+        isinstance(record, Article)
+        and not record.draft
+        and record.date is not None
+        and not record.aliases
+        and have_files(blank(record), record, people)
     )
 
 
@@ -339,6 +375,10 @@ def _apply(snapshot: Snapshot, overlay: dict[str, Any]) -> None:
         _set_record(library, slug, record)
     apply_moves(library, overlay["moves"])
     snapshot.origins.update(_origins_added(overlay["added"]))
+    for shown, slug in overlay["removed"].items():
+        _drop_article(library, slug)
+        snapshot.content.pop(shown, None)
+        snapshot.origins.pop(shown, None)
     for shown, (slug, key, body, summary, front) in overlay["bodies"].items():
         _set_body(library, slug, body, summary)
         library.content_keys[("articles", slug)] = key
@@ -391,6 +431,14 @@ def _related_memo(cache: BuildCache, snapshot: Snapshot) -> RelatedMemo | None:
             unmatched = dict(overlay["unmatched"])
             memo.unmatched.clear()
             memo.unmatched.update(unmatched)
+        if overlay["removed"]:  # deleted since: out of every part, and of the order
+            parts = (memo.keys, memo.titles, memo.entries, memo.stamps, memo.by_slug)
+            for slug in overlay["removed"].values():
+                for part in parts:
+                    part.pop(slug, None)
+            ranked = rank_by_date(memo.stamps, memo.stamps)
+            memo.order.clear()
+            memo.order.update(ranked)
         library.related_memo = memo
     return library.related_memo
 
@@ -413,23 +461,26 @@ def try_patch(
     if not isinstance(overlay, dict):
         return None
     snapshot = _remembered(cache, overlay)
-    changed = None
+    found = None
     if snapshot is None:
         worth = _worth_loading(cache, overlay, key, scan, settings, options)
         if worth is None:
             return None
-        head, changed = worth  # the base's content, with the overlay's: as the head's
+        head, *found = worth  # the base's content, with the overlay's: as the head's
         snapshot = _load(cache, overlay, head)
     if snapshot is None or snapshot.key != key:
         return None
     if snapshot.manifest is None or snapshot.manifest != manifest_digest(options.output):
         return None  # the output is not as the last build left it
-    if changed is None:
-        patched = len(snapshot.overlay["bodies"]) + len(snapshot.overlay["files"])
-        changed = _changed(snapshot.content, scan, patched)
-    if changed is None:
+    if found is None:
+        found = _changed(snapshot.content, scan, _patched(snapshot.overlay))
+    if found is None:
         return None
+    changed, gone = found
     library = snapshot.library
+    removed = _removed(snapshot, gone)  # shown -> slug, of the articles deleted
+    if removed is None:
+        return None
     edited: dict[str, tuple[str, str]] = {}
     bodies: dict[str, RenderedBody] = {}
     records: dict[str, Article] = {}  # the edited articles whose front matter changed
@@ -439,7 +490,7 @@ def try_patch(
     for job_key, source, data in changed:
         new = source.shown not in snapshot.origins
         if new:
-            kind, parsed = "articles", _parse_new(snapshot, source, data, settings)
+            kind, parsed = "articles", _parse_new(snapshot, source, data, settings, removed)
         else:
             kind, slug = snapshot.origins[source.shown]
             parsed = _parse_edit(library, kind, slug, source, data, settings)
@@ -461,6 +512,9 @@ def try_patch(
             records[slug] = record
     now = ChainMap(records, library.articles_by_slug)  # the records as edited
     new_slugs = set(added.values())
+    gone_slugs = set(removed.values())
+    if gone_slugs & linked_articles([*bodies.values(), *(edit[4] for edit in files.values())]):
+        return None  # an edit links to an article deleted now: the full build reports it
     before = {  # a new article moves into its lists from none
         slug: blank(record) if slug in new_slugs else library.articles_by_slug[slug]
         for slug, record in records.items()
@@ -470,19 +524,23 @@ def try_patch(
         for slug, record in records.items()
         if not _same_lists(record, before[slug])
     }
-    moves = list_moves(library, moved, new_slugs) if moved else ListMoves()
+    for slug in gone_slugs:  # and a deleted one out of its lists, to none
+        record = library.articles_by_slug[slug]
+        moved[slug] = (record, blank(record))
+    moves = list_moves(library, moved, new_slugs, gone_slugs) if moved else ListMoves()
     if moves is None:
         return None
     try:
-        related = _patch_related(cache, snapshot, bodies, now, new_slugs)
+        related = _patch_related(cache, snapshot, bodies, now, new_slugs, gone_slugs)
     except CacheError:  # the cache lost the edited article's last body: build in full
         return None
     if related is None:
         return None
-    # The outputs that show a card: of each edited article, and of each edited person's works.
+    # The outputs that show a card: of each edited or deleted article, and of each edited
+    # person's works.
     people = [slug for slug, _, kind, *_ in files.values() if kind == "authors"]
     works = [work for slug in people for work in _works(library, slug)]
-    users = _card_users(cache, snapshot, [*bodies, *works])
+    users = _card_users(cache, snapshot, [*bodies, *works, *gone_slugs])
     if users is None:
         return None  # the rows are another base's now
     # From here on the snapshot in memory is being changed: it is remembered again
@@ -490,7 +548,7 @@ def try_patch(
     _MEMORY = None
     cache.store_parsed(fresh)
     snapshot.origins.update(_origins_added(added))
-    if (records or files) and not isinstance(library.articles_by_slug, StoredArticles):
+    if (records or files or removed) and not isinstance(library.articles_by_slug, StoredArticles):
         # A library this process made holds each record in many lists and routes; in the
         # kept form they all read it by slug, so that one `put` replaces it everywhere.
         library = snapshot.library = kept_form(library)
@@ -501,6 +559,9 @@ def try_patch(
     if moved:
         outputs, routes_changed = patch_lists(library, moves)
         affected.update(outputs)
+    for shown, slug in removed.items():
+        _drop_article(library, slug)
+        del snapshot.content[shown], snapshot.origins[shown]
     for shown, (slug, job_key, kind, record, body) in files.items():
         _set_file(library, kind, slug, record, body, job_key)
         affected.update(_file_outputs(library, kind, slug))
@@ -541,6 +602,7 @@ def try_patch(
         moves,
         routes_changed,
         added,
+        removed,
     )
 
 
@@ -588,17 +650,23 @@ def _parse_edit(
 
 
 def _parse_new(
-    snapshot: Snapshot, source: SourceFile, data: bytes | None, settings: Settings
+    snapshot: Snapshot,
+    source: SourceFile,
+    data: bytes | None,
+    settings: Settings,
+    removed: Mapping[str, str],
 ) -> tuple[Article, RenderedBody] | None:
     """A new article parsed, with its body's HTML; None when it cannot be patched in (see
-    _addable), its links name a missing file, or an alias would take one of its paths."""
+    _addable: `removed` are the articles deleted now), its links name a missing file, or
+    an alias would take one of its paths."""
     if source.kind != "articles":
         return None
     try:
         record, body, problems = parse_one(source, data or source.read(), settings)
     except OSError:
         return None  # the full build reports it
-    if problems or body is None or not _addable(record, snapshot.origins):
+    gone = [*removed.values(), *snapshot.overlay["removed"].values()]
+    if problems or body is None or not _addable(record, snapshot.origins, gone):
         return None
     library = snapshot.library
     folder = record.url_path
@@ -608,6 +676,38 @@ def _parse_new(
     errors = ErrorCollector()
     check_links(targets, [(record.source or "", record.body_line, body)], errors)
     return None if errors.errors else (record, body)
+
+
+def _patched(overlay: Mapping[str, Any]) -> int:
+    """How many content files an overlay holds edits to or deletions of."""
+    return len(overlay["bodies"]) + len(overlay["files"]) + len(overlay["removed"])
+
+
+def _removed(snapshot: Snapshot, gone: Sequence[str]) -> dict[str, str] | None:
+    """The deleted content files (`gone`), shown -> slug; None unless each is an article
+    that can go (_removable) and no body links to (a full build reports such a link)."""
+    library = snapshot.library
+    people = {slug for slug, person in library.authors.items() if person.has_file}
+    removed = {}
+    for shown in gone:
+        kind, slug = snapshot.origins[shown]
+        if kind != "articles" or slug in library.linked:
+            return None
+        if not _removable(library.articles_by_slug.get(slug), people):  # None: a draft
+            return None
+        removed[shown] = slug
+    return removed
+
+
+def _drop_article(library: Library, slug: str) -> None:
+    """What a library of the kept form holds of a deleted article besides its lists and
+    routes (see moves.apply_moves)."""
+    cast(StoredArticles, library.articles_by_slug).drop(slug)
+    for part in (library.summaries, library.reading_minutes, library.related, library.front_keys):
+        part.pop(slug, None)
+    library.bodies.pop(("articles", slug), None)
+    library.content_keys.pop(("articles", slug), None)
+    cast(KeptRoutes, library.routes).forget()
 
 
 def _works(library: Library, slug: str) -> tuple[str, ...]:
@@ -637,6 +737,7 @@ def _set_file(
         library.pages = tuple(record if page.slug == slug else page for page in library.pages)
     library.bodies[(kind, slug)] = body
     library.content_keys[(kind, slug)] = key
+    library.linked.update(linked_articles([body]))
     cast(KeptRoutes, library.routes).forget()
 
 
@@ -651,6 +752,7 @@ def _set_body(library: Library, slug: str, body: RenderedBody, summary: str) -> 
     library.bodies[("articles", slug)] = body
     library.summaries[slug] = summary
     library.reading_minutes[slug] = body.reading_minutes
+    library.linked.update(linked_articles([body]))
 
 
 def _front_key(library: Library, slug: str) -> str:
@@ -695,20 +797,25 @@ def _patch_related(
     bodies: Mapping[str, RenderedBody],
     articles: Mapping[str, Article],
     added: Collection[str] = (),
+    removed: Collection[str] = (),
 ) -> _Related | None:
-    """The related lists after the edits (`articles` holds the edited records) and the
-    new articles (`added`); None when they cannot be patched."""
+    """The related lists after the edits (`articles` holds the edited records), the new
+    articles (`added`) and the deleted ones (`removed`); None when they cannot be patched."""
     library = snapshot.library
     before = library.articles_by_slug
     # An article's keys are made of its people, its terms and the set of its top words;
     # its list also reads its title and entries. When these are as before, so is every
     # list, and the memo need not be read.
-    unchanged = not added and all(
-        set(body.keywords) == set(library.bodies[("articles", slug)].keywords)
-        and articles[slug].title == before[slug].title
-        and articles[slug].related == before[slug].related
-        and _same_lists(articles[slug], before[slug])
-        for slug, body in bodies.items()
+    unchanged = (
+        not added
+        and not removed
+        and all(
+            set(body.keywords) == set(library.bodies[("articles", slug)].keywords)
+            and articles[slug].title == before[slug].title
+            and articles[slug].related == before[slug].related
+            and _same_lists(articles[slug], before[slug])
+            for slug, body in bodies.items()
+        )
     )
     if unchanged:
         return _Related({}, None)
@@ -722,7 +829,7 @@ def _patch_related(
         # both dated (see moves._move_dates), as is a new article (_addable)
         if slug in added or articles[slug].date != before[slug].date
     }
-    related = patch_related(memo, articles, words, stamps, added)
+    related = patch_related(memo, articles, words, stamps, added, removed)
     if related is None:
         return None
     return _Related(related.by_slug, related.memo, related.unmatched)
@@ -831,6 +938,7 @@ def finish_full(
         "records": {},  # slug -> the record of an article whose front matter was edited
         "files": {},  # shown -> what an edit made of an author file or page (_FileEdit)
         "added": {},  # shown -> slug, of each new article (its body and record are above)
+        "removed": {},  # shown -> slug, of each article of the base deleted since
         "lists": {},
         "moves": ListMoves(),  # every edit to articles' terms, people and dates, as one
         "keys": {},
@@ -855,9 +963,10 @@ def store_patch(
     """Add a patching build's changes to the overlay."""
     global _MEMORY
     snapshot, library = patch.snapshot, patch.library
-    overlay = dict(snapshot.overlay)
+    overlay = _without(snapshot.overlay, set(patch.removed.values()))
     overlay["generation"] = _random_token()
     overlay["manifest"] = snapshot.manifest = output_manifest
+    overlay["removed"] = {**overlay["removed"], **patch.removed}
     overlay["bodies"] = {**overlay["bodies"]}  # shown -> what the edit made of the file
     for shown, (slug, key) in patch.edited.items():
         body = library.bodies[("articles", slug)]
@@ -895,6 +1004,20 @@ def store_patch(
     cache.store_state(_OVERLAY, overlay)
     snapshot.overlay = overlay
     _MEMORY = (str(cache.path), snapshot.token, overlay["generation"], snapshot)
+
+
+def _without(overlay: Mapping[str, Any], gone: Collection[str]) -> dict[str, Any]:
+    """An overlay without what it holds of articles deleted now (`gone`): their edits,
+    records, related lists and memo parts. One the patch added is then as if never added;
+    one of the base is dropped by the patch's moves and the overlay's "removed"."""
+    overlay = dict(overlay)
+    if not gone:
+        return overlay
+    overlay["bodies"] = {s: e for s, e in overlay["bodies"].items() if e[0] not in gone}
+    overlay["added"] = {s: slug for s, slug in overlay["added"].items() if slug not in gone}
+    for name in ("records", "lists", "keys", "stamps", "titles", "entries"):
+        overlay[name] = {slug: v for slug, v in overlay[name].items() if slug not in gone}
+    return overlay
 
 
 def discard(cache: BuildCache) -> None:

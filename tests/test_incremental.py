@@ -137,6 +137,17 @@ edit_steps = st.lists(
 # Found at 200 examples: a person named as an interviewee of a piece they wrote keeps
 # their works, but their pages count their interviews.
 @example(steps=[("body", 0, "early")] * 3 + [("interviewees", 1, "early")])
+# New articles deleted again, with edits between: each deletion is patched in.
+@example(
+    steps=[
+        ("new", 0, "early"),
+        ("new", 1, "radar"),
+        ("delete", 3, "early"),
+        ("body", 3, "treaty"),
+        ("new", 0, "trade"),
+        ("delete", 3, "Arctic"),
+    ]
+)
 def test_incremental_build_equals_clean_build(tmp_path_factory, steps):
     root = tmp_path_factory.mktemp("incremental")
     site = root / "site"
@@ -231,20 +242,23 @@ def _edit_and_build(
     site: Path,
     output: Path,
     tmp_path: Path,
-    edit: tuple[Path, Callable[[str], str]],
+    edit: tuple[Path, Callable[[str], str] | None],
     patched: int,
     label: str,
     in_memory: bool,
     **options,
 ) -> tuple[dict, dict, set[str]]:
-    """Edit a file and build as a preview (in memory) or a new `sitegen build` (from
-    the cache) would; the build patched as expected and matches a clean one. The output
-    before and after, and the paths whose bytes changed."""
+    """Edit a file (delete it, if the change is None) and build as a preview (in memory)
+    or a new `sitegen build` (from the cache) would; the build patched as expected and
+    matches a clean one. The output before and after, and the paths whose bytes changed."""
     if not in_memory:
         forget_snapshot()  # a new `sitegen build`: the overlay is read back
     before = snapshot(output)
     path, change = edit
-    path.write_text(change(path.read_text() if path.exists() else ""))  # or a new file
+    if change is None:
+        path.unlink()
+    else:
+        path.write_text(change(path.read_text() if path.exists() else ""))  # or a new file
     assert build(site, output, **options).patched == patched, label
     _assert_like_clean(site, output, tmp_path, label, **options)
     after = snapshot(output)
@@ -1180,6 +1194,95 @@ def test_new_articles_are_patched_like_clean_builds(tmp_path, in_memory):
             continue
         edit = (path, lambda _, text=text: text)
         _edit_and_build(site, output, tmp_path, edit, 0, name, in_memory, **search)
+
+
+@pytest.mark.parametrize("in_memory", [True, False], ids=["in-memory", "from-the-cache"])
+def test_deleted_articles_are_patched_like_clean_builds(tmp_path, in_memory):
+    # A deleted article leaves the home pages, its year, its terms' and people's lists and
+    # other articles' related lists, and an entry that named it matches nothing now. While
+    # no term, person or year goes with it, no body links to it, and it is a dated,
+    # published piece without aliases, the library is patched and its files are deleted.
+    site = _term_site(tmp_path)  # twelve pieces of January 2020 by someone, four to a page
+    (site / "content/authors").mkdir()
+    (site / "content/authors/someone.md").write_text("---\nname: Some One\n---\nBio.\n")
+    articles = site / "content/articles"
+    setup = {  # piece -> (key, value): what makes each refused deletion a full build's
+        "piece-01": ("topics", "[Energy, Trade]"),  # the only piece on Trade
+        "piece-03": ("aliases", "[/old/three/]"),
+        "piece-04": ("authors", "[someone, nobody]"),  # nobody has no author file
+        "piece-06": ("draft", "true"),
+        "piece-02": ("related", "[piece-05]"),
+    }
+    for name, (key, value) in setup.items():
+        piece = articles / f"{name}.md"
+        piece.write_text(_set_key(piece.read_text(), key, value))
+    linking = articles / "piece-08.md"
+    linking.write_text(linking.read_text() + "\nSee [the seventh](piece-07.md).\n")
+    output = tmp_path / "out"
+    search = {} if in_memory else {"search": False}
+    build(site, output, **search)
+
+    def warnings_now() -> list[str]:
+        return _warnings(build(site, output, **search))
+
+    assert not any("piece-05" in w for w in warnings_now())
+    energy = "topics/energy/page/2/index.html"
+    steps = [  # (file, its text or None to delete it, files deleted with it)
+        ("piece-05", None, 1),  # named by piece-02's related entry
+        ("new-a", _new_piece("New A", "2020-01-25", topics="[Energy]"), 0),  # then deleted
+        ("new-a", None, 1),
+        ("piece-11", None, 1),  # the newest: the home pages and the site's feed
+        ("piece-09", None, 1),  # Energy keeps four pieces: one page
+    ]
+    for name, text, deleted in steps:
+        path = articles / f"{name}.md"
+        change = None if text is None else (lambda _, text=text: text)
+        before, after, changed = _edit_and_build(
+            site, output, tmp_path, (path, change), 1, name, in_memory, **search
+        )
+        files = {f"articles/{name}/{file}" for file in ("index.html", "cite.bib", "cite.ris")}
+        if deleted:
+            assert files <= before.keys() and not files & after.keys(), name
+            assert {"feed.xml", "sitemap.xml", "topics/index.html"} <= changed, name
+            assert ("index.html" in changed) == (name != "piece-05"), name  # the newest four
+    assert energy not in after  # Energy lost its second page with its fifth piece
+    assert "Piece 9" not in text_of(html(output, "topics/energy/"))
+    warned = [w for w in warnings_now() if "'piece-05'" in w]
+    assert warned and "piece-02.md" in warned[0]  # the entry matches nothing now
+    _assert_indexed_like_clean(site, output, tmp_path, **search)
+    # A deletion and an edit in one build; a slug deleted since the full build taken again.
+    (articles / "piece-10.md").unlink()
+    apply_edit(site, "body", 0, "radar", 0)
+    if not in_memory:
+        forget_snapshot()
+    assert build(site, output, **search).patched == 2
+    _assert_like_clean(site, output, tmp_path, "both", **search)
+    (articles / "piece-10.md").write_text(_new_piece("Piece 10 again", "2020-01-11"))
+    assert build(site, output, **search).patched == 0
+    _assert_like_clean(site, output, tmp_path, "again", **search)
+    seventh = articles / "piece-07.md"  # linked from piece-08: an error, the output stays
+    text, kept = seventh.read_text(), snapshot(output)
+    seventh.unlink()
+    with pytest.raises(BuildFailed) as failed:
+        build(site, output, **search)
+    assert "link to a missing article 'piece-07'" in failed.value.errors[0].format()
+    assert snapshot(output) == kept
+    seventh.write_text(text)
+    # So is a deletion with an edit that links to the piece deleted.
+    second, linked = articles / "piece-02.md", linking.read_text()
+    text = second.read_text()
+    second.unlink()
+    linking.write_text(linked + "\nAnd [the second](piece-02.md).\n")
+    with pytest.raises(BuildFailed) as failed:
+        build(site, output, **search)
+    assert "link to a missing article 'piece-02'" in failed.value.errors[0].format()
+    assert snapshot(output) == kept
+    second.write_text(text)
+    linking.write_text(linked)
+    refused = ["piece-01", "piece-03", "piece-04", "piece-06", "authors/someone"]
+    for name in refused:
+        path = site / f"content/{name}.md" if "/" in name else articles / f"{name}.md"
+        _edit_and_build(site, output, tmp_path, (path, None), 0, name, in_memory, **search)
 
 
 def _assert_indexed_like_clean(
