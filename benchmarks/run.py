@@ -68,6 +68,7 @@ TIME_FIGURES: tuple[tuple[str, str, bool], ...] = (
     ("author", "rebuild after its author's file is edited (s)", False),
     ("topics", "rebuild after one article's topics edit (s)", False),
     ("new", "rebuild after a new article is added (s)", False),
+    ("delete", "rebuild after an article is deleted (s)", False),
     ("template", "rebuild after a template edit (s)", False),
 )
 TOOLS = ("sitegen", "pelican", "hugo", "hugo-no-related")
@@ -193,6 +194,14 @@ def edited_article(site: Path) -> str:
     """The slug of the article the edit figures change: the middle one that is not a draft."""
     articles = [a for a in peers.read_articles(site) if a.meta.get("draft") != "true"]
     return articles[len(articles) // 2].slug
+
+
+def deleted_article(site: Path, edited: str) -> str:
+    """The slug of the article the deletion figure deletes: the first published one after
+    the middle, other than the edited one, without aliases (whose redirects would go too)."""
+    articles = [a for a in peers.read_articles(site) if a.meta.get("draft") != "true"]
+    later = articles[len(articles) // 2 :]
+    return next(a.slug for a in later if a.slug != edited and not a.meta.get("aliases"))
 
 
 # --- edits --------------------------------------------------------------------------------
@@ -415,6 +424,7 @@ def run_size(
     runner = Runner(args, found, result, sitegen, env, raw)
     slug = edited_article(found.site)
     article = Path("content") / "articles" / f"{slug}.md"
+    deleted = Path("content") / "articles" / f"{deleted_article(found.site, slug)}.md"
     newest = newest_date(found.site)
     for repeat in range(1, args.repeat + 1):
         runner.reset(tools)
@@ -446,6 +456,8 @@ def run_size(
             elif figure == "new":
                 folder = runner.folder("sitegen")
                 add_article(folder, folder / article, newest, f"repeat {repeat}")
+            elif figure == "delete":
+                (runner.folder("sitegen") / deleted).unlink()
             elif figure == "template":
                 try:
                     edit_template(runner.folder("sitegen"), f"repeat {repeat}")
