@@ -575,15 +575,14 @@ class KeptRoutes(Sequence[Route]):
         if not slugs:
             return []
         codes = {self._kinds.index(kind) for kind, _ in ARTICLE_FILES}
-        gone = [
-            at
-            for at, code in enumerate(self._kind_of)
-            if code in codes and self._subjects[at] in slugs
-        ]
+        subjects = self._subjects
+        gone = {
+            at for at, code in enumerate(self._kind_of) if code in codes and subjects[at] in slugs
+        }
         if not gone:
             return []
-        dropped = [self.paths[at] for at in gone]
-        keep = sorted(set(range(len(self.paths))) - set(gone))
+        dropped = [self.paths[at] for at in sorted(gone)]
+        keep = [at for at in range(len(self.paths)) if at not in gone]
         self.paths = [self.paths[at] for at in keep]
         self._subjects = [self._subjects[at] for at in keep]
         self._numbers = array("I", (self._numbers[at] for at in keep))

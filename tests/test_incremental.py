@@ -1128,6 +1128,15 @@ def test_edits_that_change_an_articles_people_are_patched_like_clean_builds(tmp_
     assert "Piece 5" in text_of(html(output, "authors/guest/"))
 
 
+def _filed_term_site(root: Path) -> Path:
+    """The term site (twelve pieces of January 2020 by someone, four to a page), with an
+    author file for someone: a piece can come and go without a person coming or going."""
+    site = _term_site(root)
+    (site / "content/authors").mkdir()
+    (site / "content/authors/someone.md").write_text("---\nname: Some One\n---\nBio.\n")
+    return site
+
+
 def _new_piece(title: str, date: str, body: str = "On arms control.", **keys: str) -> str:
     """A new article's file, by `someone` on Security unless `keys` say otherwise."""
     keys = {"title": title, "date": date, "authors": "[someone]", "topics": "[Security]", **keys}
@@ -1141,9 +1150,7 @@ def test_new_articles_are_patched_like_clean_builds(tmp_path, in_memory):
     # may enter other articles' related lists or match an entry that matched nothing.
     # While it names no new term, person or year, and is a dated, published piece
     # without aliases, the library is patched and its page and cite files are added.
-    site = _term_site(tmp_path)  # twelve pieces of January 2020 by someone, four to a page
-    (site / "content/authors").mkdir()
-    (site / "content/authors/someone.md").write_text("---\nname: Some One\n---\nBio.\n")
+    site = _filed_term_site(tmp_path)
     piece = site / "content/articles/piece-02.md"
     piece.write_text(_set_key(piece.read_text(), "related", "[A Later Piece]"))
     output = tmp_path / "out"
@@ -1202,9 +1209,7 @@ def test_deleted_articles_are_patched_like_clean_builds(tmp_path, in_memory):
     # other articles' related lists, and an entry that named it matches nothing now. While
     # no term, person or year goes with it, no body links to it, and it is a dated,
     # published piece without aliases, the library is patched and its files are deleted.
-    site = _term_site(tmp_path)  # twelve pieces of January 2020 by someone, four to a page
-    (site / "content/authors").mkdir()
-    (site / "content/authors/someone.md").write_text("---\nname: Some One\n---\nBio.\n")
+    site = _filed_term_site(tmp_path)
     articles = site / "content/articles"
     setup = {  # piece -> (key, value): what makes each refused deletion a full build's
         "piece-01": ("topics", "[Energy, Trade]"),  # the only piece on Trade
