@@ -7,6 +7,7 @@ back from the workers; only the command line and the preview server draw it.
 from __future__ import annotations
 
 import contextlib
+import sys
 from collections.abc import Callable, Iterator, Sequence, Sized
 from typing import IO, Any
 
@@ -86,3 +87,15 @@ def on_terminal(stream: IO[str] | None) -> Iterator[Progress]:
         yield bar
     finally:
         bar.close()
+
+
+@contextlib.contextmanager
+def above_bars(stream: IO[str]) -> Iterator[None]:
+    """Around a line printed to a terminal where another thread may be drawing a bar: the
+    bars are cleared first and drawn again after, so that the line never lands inside one."""
+    tqdm = sys.modules.get("tqdm")  # imported by the first bar: none was drawn without it
+    if tqdm is None:
+        yield
+        return
+    with tqdm.tqdm.external_write_mode(file=stream):
+        yield

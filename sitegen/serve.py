@@ -33,7 +33,7 @@ from .errors import BuildFailed, SitegenError
 from .preview.net import PortError, bind_first_free, is_loopback, url_host
 from .preview.state import SEARCH_FOLDER, Preview, Published, reload_paths
 from .preview.watch import Snapshot, Watcher, scan
-from .progress import Progress, on_terminal, silent
+from .progress import Progress, above_bars, on_terminal, silent
 from .writer import read_manifest
 
 if TYPE_CHECKING:  # tornado is imported only when a server starts, not by every command
@@ -76,15 +76,15 @@ class Console:
         self._lock = threading.Lock()
 
     def info(self, text: str) -> None:
-        with self._lock:
+        with self._lock, above_bars(self.out):
             print(text, file=self.out, flush=True)
 
     def problem(self, text: str) -> None:
-        with self._lock:
+        with self._lock, above_bars(self.err):
             print(text, file=self.err, flush=True)
 
     def errors(self, errors: Sequence[SitegenError]) -> None:
-        with self._lock:
+        with self._lock, above_bars(self.err):
             for error in errors:
                 print(f"error: {error.format()}", file=self.err)
             print(f"{len(errors)} error{'s' if len(errors) != 1 else ''}", file=self.err)
@@ -409,7 +409,7 @@ class PreviewSession:
             f"Building a preview of {self.site_dir} ({count} content files) into {output}; "
             "it is deleted on exit."
         )
-        with on_terminal(self.console.err) as progress:  # the first build is the long one
+        with on_terminal(self.console.err) as progress:
             outcome = self.builder.build(stamps=stats, progress=progress)
         self.manifest = read_manifest(output)
         published = self._published(outcome, output)
@@ -456,7 +456,10 @@ class PreviewSession:
         self.console.info(f"{_describe_changes(changes)}; rebuilding…")
         before = self.preview.published
         stats = self.watcher.stats if self.watcher is not None else None
-        outcome = self.builder.build(frozenset(changes), stats)
+        # A template edit renders every page again: as long as a first build, and shown
+        # the same way. The search indexer's news is printed above the bars (Console).
+        with on_terminal(self.console.err) as progress:
+            outcome = self.builder.build(frozenset(changes), stats, progress=progress)
         manifest = read_manifest(before.root)
         changed = changed_outputs(self.manifest, manifest)
         self.manifest = manifest

@@ -3,20 +3,29 @@
 from __future__ import annotations
 
 import fcntl
+import io
 import itertools
 import os
 import pty
+import re
 import shutil
+import signal
 import struct
 import subprocess
 import sys
 import termios
+import threading
+import time
 from pathlib import Path
 
+from support.ports import free_port
 from support.site import SITES
 
+from sitegen import progress
 from sitegen.build import build_site
 from sitegen.buildstate import BuildOptions
+from sitegen.progress import on_terminal
+from sitegen.serve import Console
 from sitegen.snapshot import forget as forget_snapshot
 
 # The command as a person runs it, with the bars' delay off: the fixture builds in well
@@ -83,10 +92,16 @@ def test_the_search_index_is_counted_in_the_pages_it_indexes(tmp_path):
     assert stages["search index"][-1] == (len(indexed), len(indexed))
 
 
-def _on_terminal(*args: str) -> str:
-    """What a terminal 100 columns wide shows while `sitegen ARGS` runs, as written to it."""
+def _terminal() -> tuple[int, int]:
+    """A pty 100 columns wide: (the side a person reads, the side a command writes)."""
     master, terminal = pty.openpty()
     fcntl.ioctl(terminal, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 100, 0, 0))
+    return master, terminal
+
+
+def _on_terminal(*args: str) -> str:
+    """What a terminal 100 columns wide shows while `sitegen ARGS` runs, as written to it."""
+    master, terminal = _terminal()
     with subprocess.Popen(
         [sys.executable, "-c", COMMAND, *args],
         stdin=terminal,
@@ -143,3 +158,81 @@ def test_the_command_draws_bars_on_a_terminal_and_leaves_only_its_summary(tmp_pa
     )
     assert piped.stdout.startswith("Built ")
     assert all(line.startswith("warning: ") for line in piped.stderr.splitlines())
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_news_printed_while_a_bar_is_drawn_lands_on_a_line_of_its_own(monkeypatch):
+    # The preview's search indexer tells of a new index from its own thread, maybe while
+    # a rebuild draws its bar: the line must not land inside the bar.
+    monkeypatch.setattr(progress, "DELAY", 0)
+    screen = _Terminal()
+    console = Console(screen, screen)
+    with on_terminal(screen) as report:
+        report("rendering", 0, 10)
+        report("rendering", 5, 10)
+        console.info("Search index updated (1.0 s).")
+        report("rendering", 10, 10)
+    assert "rendering:" in screen.getvalue()
+    assert _screen(screen.getvalue()) == ["Search index updated (1.0 s)."]
+
+
+def test_the_preview_draws_bars_for_a_rebuild_and_leaves_its_report(tmp_path):
+    # A template edit renders every page again, at 10,000 articles as long as the first
+    # build: `sitegen serve` shows how far it has got, then only what it always printed.
+    site = tmp_path / "site"
+    shutil.copytree(SITES / "basic", site)
+    master, terminal = _terminal()
+    env = dict(os.environ, TMPDIR=str(tmp_path))
+    command = [sys.executable, "-c", COMMAND, "serve", "--site", str(site)]
+    command += ["--port", str(free_port())]
+    written: list[bytes] = []
+
+    def read() -> None:
+        while True:
+            try:
+                chunk = os.read(master, 65536)
+            except OSError:  # the terminal closed with the process
+                return
+            if not chunk:
+                return
+            written.append(chunk)
+
+    def wait_for(pattern: str, after: int = 0) -> int:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            text = b"".join(written).decode(errors="replace")
+            if found := re.compile(pattern).search(text, after):
+                return found.end()
+            time.sleep(0.05)
+        raise AssertionError(f"no {pattern!r} within 60 s:\n{text}")
+
+    with subprocess.Popen(
+        command, stdin=terminal, stdout=terminal, stderr=terminal, env=env
+    ) as process:
+        os.close(terminal)
+        reader = threading.Thread(target=read, daemon=True)
+        reader.start()
+        try:
+            served = wait_for(r"Serving the preview")
+            (site / "templates").mkdir(exist_ok=True)
+            (site / "templates/404.html").write_text(
+                '{% extends "base.html" %}{% block content %}<h1>Lost</h1>{% endblock %}'
+            )
+            rebuilding = wait_for(r"rebuilding…", served)
+            wait_for(r"Built \d+ pages", rebuilding)
+        finally:
+            process.send_signal(signal.SIGINT)
+            assert process.wait(timeout=60) == 0
+            reader.join(timeout=10)
+        os.close(master)
+    shown = b"".join(written).decode()
+    rebuild = shown[shown.index("rebuilding…") :]
+    frames = [frame for line in rebuild.split("\n") for frame in line.split("\r")]
+    assert any(frame.startswith("rendering:") and "|" in frame for frame in frames)
+    screen = _screen(rebuild)
+    assert not [line for line in screen if "|" in line], screen
+    assert any(line.startswith("Built ") for line in screen), screen
