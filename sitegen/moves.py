@@ -88,7 +88,9 @@ class ListMoves:
         article_terms = dict(self.article_terms)
         for slug, by_taxonomy in later.article_terms.items():
             article_terms[slug] = {**article_terms.get(slug, {}), **by_taxonomy}
-        gone = set(later.removed)  # a slug deleted is never added again (see snapshot.py)
+        # An article deleted later is in no list; one deleted, then added again, is in its
+        # lists as `later` has them, and added: apply_moves keeps any rows it has.
+        gone, back = set(later.removed), set(later.added)
         last_changed = {**self.last_changed, **later.last_changed}
         return ListMoves(
             {**self.terms, **later.terms},
@@ -99,7 +101,7 @@ class ListMoves:
             {**self.years, **later.years},
             {slug: change for slug, change in last_changed.items() if slug not in gone},
             tuple(slug for slug in dict.fromkeys(self.added + later.added) if slug not in gone),
-            tuple(dict.fromkeys(self.removed + later.removed)),
+            tuple(slug for slug in dict.fromkeys(self.removed + later.removed) if slug not in back),
         )
 
     def lists(self) -> list[tuple[str, Any]]:
@@ -357,7 +359,8 @@ def apply_moves(library: Library, moves: ListMoves) -> tuple[list[str], list[str
     for (taxonomy, term), counts in moves.spellings.items():
         library.spellings[taxonomy][term] = counts
     for slug in moves.added:  # as a full build: every taxonomy, if only with no term
-        library.terms_of.setdefault(slug, dict.fromkeys(library.settings.taxonomies, ()))
+        # (Not kept from a record of the same slug deleted since: its terms went with it.)
+        library.terms_of[slug] = dict.fromkeys(library.settings.taxonomies, ())
         library.link_targets["articles"].add(slug)
     for slug in moves.removed:
         library.terms_of.pop(slug, None)

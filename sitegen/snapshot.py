@@ -293,11 +293,9 @@ def _worth_loading(
         return None
     edits = {**overlay.get("bodies", {}), **overlay.get("files", {})}
     removed = overlay.get("removed", {})
-    content = {**content, **{shown: edit[1] for shown, edit in edits.items()}}
-    origins = {**origins, **_origins_added(overlay.get("added", {}))}
-    for shown in removed:
-        content.pop(shown, None)
-        origins.pop(shown, None)
+    content, origins = _without_files(content, removed), _without_files(origins, removed)
+    content.update((shown, edit[1]) for shown, edit in edits.items())
+    origins.update(_origins_added(overlay.get("added", {})))  # a file deleted may be back
     found = _changed(content, scan, len(edits) + len(removed))
     if found is None:
         return None
@@ -325,7 +323,7 @@ def _worth_loading(
             record, problems = parse_source(source, data or source.read(), settings)
         except OSError:
             return None
-        if problems or (new and not _addable(record, origins, removed.values())):
+        if problems or (new and not _addable(record, origins)):
             return None
         old = blank(record) if new else before[0]  # type: ignore[index]
         if not _same_place(record, old) or not have_files(record, old, people):
@@ -338,21 +336,17 @@ def _origins_added(added: Mapping[str, str]) -> dict[str, tuple[str, str]]:
     return {shown: ("articles", slug) for shown, slug in added.items()}
 
 
-def _addable(
-    record: Any, origins: Mapping[str, tuple[str, str]], removed: Collection[str] = ()
-) -> bool:
+def _addable(record: Any, origins: Mapping[str, tuple[str, str]]) -> bool:
     """Whether a new article can be patched in: a published, dated article with a slug no
     content file has (`origins`, drafts included) and no aliases. An undated article or a
     draft is in no list, an alias makes a redirect, and a slug used twice is an error for
-    a full build to report. Nor may it take the slug of an article deleted since the
-    full build (`removed`): the overlay's moves would drop its routes again."""
+    a full build to report."""
     return (
         isinstance(record, Article)
         and not record.draft
         and record.date is not None
         and not record.aliases
         and ("articles", record.slug) not in origins.values()
-        and record.slug not in removed
     )
 
 
@@ -374,11 +368,12 @@ def _apply(snapshot: Snapshot, overlay: dict[str, Any]) -> None:
     for slug, record in overlay["records"].items():
         _set_record(library, slug, record)
     apply_moves(library, overlay["moves"])
-    snapshot.origins.update(_origins_added(overlay["added"]))
-    for shown, slug in overlay["removed"].items():
-        _drop_article(library, slug)
+    for shown in overlay["removed"]:  # before the files added: one may be back
         snapshot.content.pop(shown, None)
         snapshot.origins.pop(shown, None)
+    for slug in _gone(overlay):
+        _drop_article(library, slug)
+    snapshot.origins.update(_origins_added(overlay["added"]))
     for shown, (slug, key, body, summary, front) in overlay["bodies"].items():
         _set_body(library, slug, body, summary)
         library.content_keys[("articles", slug)] = key
@@ -431,9 +426,9 @@ def _related_memo(cache: BuildCache, snapshot: Snapshot) -> RelatedMemo | None:
             unmatched = dict(overlay["unmatched"])
             memo.unmatched.clear()
             memo.unmatched.update(unmatched)
-        if overlay["removed"]:  # deleted since: out of every part, and of the order
+        if gone := _gone(overlay):  # deleted since: out of every part, and of the order
             parts = (memo.keys, memo.titles, memo.entries, memo.stamps, memo.by_slug)
-            for slug in overlay["removed"].values():
+            for slug in gone:
                 for part in parts:
                     part.pop(slug, None)
             ranked = rank_by_date(memo.stamps, memo.stamps)
@@ -490,7 +485,7 @@ def try_patch(
     for job_key, source, data in changed:
         new = source.shown not in snapshot.origins
         if new:
-            kind, parsed = "articles", _parse_new(snapshot, source, data, settings, removed)
+            kind, parsed = "articles", _parse_new(snapshot, source, data, settings)
         else:
             kind, slug = snapshot.origins[source.shown]
             parsed = _parse_edit(library, kind, slug, source, data, settings)
@@ -650,23 +645,17 @@ def _parse_edit(
 
 
 def _parse_new(
-    snapshot: Snapshot,
-    source: SourceFile,
-    data: bytes | None,
-    settings: Settings,
-    removed: Mapping[str, str],
+    snapshot: Snapshot, source: SourceFile, data: bytes | None, settings: Settings
 ) -> tuple[Article, RenderedBody] | None:
     """A new article parsed, with its body's HTML; None when it cannot be patched in (see
-    _addable: `removed` are the articles deleted now), its links name a missing file, or
-    an alias would take one of its paths."""
+    _addable), its links name a missing file, or an alias would take one of its paths."""
     if source.kind != "articles":
         return None
     try:
         record, body, problems = parse_one(source, data or source.read(), settings)
     except OSError:
         return None  # the full build reports it
-    gone = [*removed.values(), *snapshot.overlay["removed"].values()]
-    if problems or body is None or not _addable(record, snapshot.origins, gone):
+    if problems or body is None or not _addable(record, snapshot.origins):
         return None
     library = snapshot.library
     folder = record.url_path
@@ -676,6 +665,16 @@ def _parse_new(
     errors = ErrorCollector()
     check_links(targets, [(record.source or "", record.body_line, body)], errors)
     return None if errors.errors else (record, body)
+
+
+def _gone(overlay: Mapping[str, Any]) -> set[str]:
+    """The articles of the base an overlay deleted and did not add again."""
+    return set(overlay["removed"].values()) - set(overlay["added"].values())
+
+
+def _without_files(by_file: Mapping[str, Any], removed: Mapping[str, str]) -> dict[str, Any]:
+    """A head's content or origins without the files an overlay deleted."""
+    return {shown: value for shown, value in by_file.items() if shown not in removed}
 
 
 def _patched(overlay: Mapping[str, Any]) -> int:
