@@ -109,18 +109,24 @@ def _on_terminal(*args: str) -> str:
         stderr=terminal,
     ) as process:
         os.close(terminal)
-        written = b""
-        while True:
-            try:
-                chunk = os.read(master, 65536)
-            except OSError:  # the terminal closed with the process
-                break
-            if not chunk:
-                break
-            written += chunk
+        chunks: list[bytes] = []
+        _read_all(master, chunks)
         os.close(master)
+        written = b"".join(chunks)
         assert process.wait(timeout=120) == 0, written
     return written.decode()
+
+
+def _read_all(master: int, chunks: list[bytes]) -> None:
+    """What the command writes to the terminal, into `chunks`, until it closes."""
+    while True:
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:  # the terminal closed with the process
+            return
+        if not chunk:
+            return
+        chunks.append(chunk)
 
 
 def _screen(written: str) -> list[str]:
@@ -191,16 +197,6 @@ def test_the_preview_draws_bars_for_a_rebuild_and_leaves_its_report(tmp_path):
     command += ["--port", str(free_port())]
     written: list[bytes] = []
 
-    def read() -> None:
-        while True:
-            try:
-                chunk = os.read(master, 65536)
-            except OSError:  # the terminal closed with the process
-                return
-            if not chunk:
-                return
-            written.append(chunk)
-
     def wait_for(pattern: str, after: int = 0) -> int:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
@@ -214,7 +210,7 @@ def test_the_preview_draws_bars_for_a_rebuild_and_leaves_its_report(tmp_path):
         command, stdin=terminal, stdout=terminal, stderr=terminal, env=env
     ) as process:
         os.close(terminal)
-        reader = threading.Thread(target=read, daemon=True)
+        reader = threading.Thread(target=_read_all, args=(master, written), daemon=True)
         reader.start()
         try:
             served = wait_for(r"Serving the preview")
