@@ -336,30 +336,29 @@ def _origins_added(added: Mapping[str, str]) -> dict[str, tuple[str, str]]:
     return {shown: ("articles", slug) for shown, slug in added.items()}
 
 
-def _addable(record: Any, origins: Mapping[str, tuple[str, str]]) -> bool:
-    """Whether a new article can be patched in: a published, dated article with a slug no
-    content file has (`origins`, drafts included) and no aliases. An undated article or a
-    draft is in no list, an alias makes a redirect, and a slug used twice is an error for
-    a full build to report."""
+def _listed_only(record: Any) -> bool:
+    """Whether an article is in lists and makes nothing else: published and dated (an
+    undated article or a draft is in no list) and without aliases (which make redirects).
+    Such an article can come or go by moving between lists."""
     return (
         isinstance(record, Article)
         and not record.draft
         and record.date is not None
         and not record.aliases
-        and ("articles", record.slug) not in origins.values()
     )
+
+
+def _addable(record: Any, origins: Mapping[str, tuple[str, str]]) -> bool:
+    """Whether a new article can be patched in: one _listed_only, with a slug no content
+    file has (`origins`, drafts included); a slug used twice is an error for a full build
+    to report."""
+    return _listed_only(record) and ("articles", record.slug) not in origins.values()
 
 
 def _removable(record: Any, people: Collection[str]) -> bool:
-    """Whether a deleted article can be patched out: what _addable asks of a new one, and
-    every person it names with an author file (`people`), so that no person goes."""
-    return (
-        isinstance(record, Article)
-        and not record.draft
-        and record.date is not None
-        and not record.aliases
-        and have_files(blank(record), record, people)
-    )
+    """Whether a deleted article can be patched out: one _listed_only, every person it
+    names with an author file (`people`), so that no person goes."""
+    return _listed_only(record) and have_files(blank(record), record, people)
 
 
 def _apply(snapshot: Snapshot, overlay: dict[str, Any]) -> None:
@@ -937,7 +936,7 @@ def finish_full(
         "records": {},  # slug -> the record of an article whose front matter was edited
         "files": {},  # shown -> what an edit made of an author file or page (_FileEdit)
         "added": {},  # shown -> slug, of each new article (its body and record are above)
-        "removed": {},  # shown -> slug, of each article of the base deleted since
+        "removed": {},  # shown -> slug, of each article deleted since (see _gone)
         "lists": {},
         "moves": ListMoves(),  # every edit to articles' terms, people and dates, as one
         "keys": {},
