@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 from slugify import slugify as _slugify
 
@@ -20,6 +21,9 @@ _PRE_MAP = str.maketrans(
 SLUG_RE = re.compile(r"^[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*$")
 
 
+# Remembered: a build asks again and again for the same few hundred names and headings
+# (each citation's key, each "## Background"), and python-slugify takes 0.1 ms a call.
+@lru_cache(maxsize=16384)
 def slugify(text: str, max_length: int = 80) -> str:
     """An ASCII slug of letters, digits and `-`, cut at a word boundary."""
     text = unicodedata.normalize("NFC", text).translate(_PRE_MAP)
