@@ -570,6 +570,21 @@ class KeptRoutes(Sequence[Route]):
         self.forget()
         return added
 
+    def add_person(self, slug: str, base: str) -> list[str]:
+        """Rows for a new person's first page and feed (at `base`), where a full build
+        puts them: among the people's rows, in the order of their slugs. The paths added."""
+        kinds = {self._kinds.index(kind) for kind in ("author", "author_feed")}
+        rows = [at for at, code in enumerate(self._kind_of) if code in kinds]
+        at = next((at for at in rows if self._subjects[at] > slug), rows[-1] + 1)
+        added = [f"{base}index.html", f"{base}feed.xml"]
+        self.paths[at:at] = added
+        self._subjects[at:at] = [slug, slug]
+        self._numbers[at:at] = array("I", [1, 0])
+        codes = bytes([self._kinds.index("author"), self._kinds.index("author_feed")])
+        self._kind_of = self._kind_of[:at] + codes + self._kind_of[at:]
+        self.forget()
+        return added
+
     def remove_articles(self, slugs: Collection[str]) -> list[str]:
         """Drop deleted articles' page and cite files' rows. The paths dropped."""
         if not slugs:

@@ -117,11 +117,16 @@ class ListMoves:
 
 
 def list_moves(
-    library: Library, edits: _Edits, added: Collection[str] = (), removed: Collection[str] = ()
+    library: Library,
+    edits: _Edits,
+    added: Collection[str] = (),
+    removed: Collection[str] = (),
+    newcomers: Collection[str] = (),
 ) -> ListMoves | None:
     """What edits to some articles' terms, people and dates change, new articles
     (`added`, whose record before is `blank(record)`) and deleted ones (`removed`, whose
-    record now is `blank(record)`). None when they change more than
+    record now is `blank(record)`). `newcomers` are people whose author files are new,
+    not yet in the library: they have files. None when they change more than
     which lists hold an article and where, how many pages a list has and how a term is
     spelled: a term, person or year is made or dropped (pages, feeds, warnings for people
     without a file), or a term's most used spelling is another now (its name, on every
@@ -141,8 +146,10 @@ def list_moves(
     for taxonomy in library.settings.taxonomies:
         if not _move_terms(library, edits, taxonomy, moves, ordered):
             return None
+    with_files = {slug for slug, person in library.authors.items() if person.has_file}
+    with_files.update(newcomers)
     for name, lists in _PEOPLE.items():
-        if not _move_people(library, edits, name, lists, moves, ordered):
+        if not _move_people(library, edits, name, lists, moves, ordered, with_files):
             return None
     for slug in redated:  # the lists it stays in put it in its new place too
         record = edits[slug][1]
@@ -252,11 +259,16 @@ def _move_terms(
 
 
 def _move_people(
-    library: Library, edits: _Edits, name: str, lists: str, moves: ListMoves, ordered: _Order
+    library: Library,
+    edits: _Edits,
+    name: str,
+    lists: str,
+    moves: ListMoves,
+    ordered: _Order,
+    with_files: Collection[str],
 ) -> bool:
     joined: dict[str, set[str]] = defaultdict(set)
     left: dict[str, set[str]] = defaultdict(set)
-    with_files = {slug for slug, person in library.authors.items() if person.has_file}
     for slug, (old, new) in edits.items():
         before, now = getattr(old, name), getattr(new, name)
         if before == now:

@@ -63,7 +63,7 @@ from .library import (
 )
 from .loader import SourceFile, parse_source
 from .markdown import RenderedBody, cut_at_word
-from .model import Article
+from .model import Article, Author
 from .moves import LISTED, ListMoves, apply_moves, blank, have_files, list_moves, patch_lists
 from .related import RelatedMemo, patch_related, rank_by_date
 from .writer import MARKER
@@ -128,8 +128,9 @@ class Snapshot:
     cards_in_cache: bool = False  # True: `card_users` is read from the cache as needed
 
 
-# An edited author file or page: shown -> (slug, content key, kind, record, body). Nothing
-# lists either by what it sets: people are indexed by slug, and pages listed nowhere.
+# An edited or new author file, or an edited page: shown -> (slug, content key, kind,
+# record, body). Nothing lists either by what it sets: people are indexed by slug, and
+# pages listed nowhere.
 _FileEdit = tuple[str, str, str, Any, RenderedBody]
 _FILES = ("authors", "pages")
 
@@ -296,6 +297,7 @@ def _worth_loading(
     content, origins = _without_files(content, removed), _without_files(origins, removed)
     content.update((shown, edit[1]) for shown, edit in edits.items())
     origins.update(_origins_added(overlay.get("added", {})))  # a file deleted may be back
+    origins.update(_origins_of_files(overlay.get("files", {})))  # new author files too
     found = _changed(content, scan, len(edits) + len(removed))
     if found is None:
         return None
@@ -303,6 +305,10 @@ def _worth_loading(
     shown_now = [s.shown for _, s, _ in changed if s.shown in content]
     last = cache.parsed_meta(content[shown] for shown in [*shown_now, *gone])
     people = {slug for kind, slug in origins.values() if kind == "authors"}  # with a file
+    newcomers = _newcomers(changed, origins, settings)
+    if newcomers is None:
+        return None
+    people.update(newcomers.values())
     for shown in gone:
         if origins.get(shown, ("",))[0] != "articles":
             return None  # an author file or a page: a full build's work
@@ -311,7 +317,7 @@ def _worth_loading(
             return None  # else not in the parse cache: the base will tell
     for _, source, data in changed:
         kind = origins.get(source.shown, ("",))[0]
-        if kind in _FILES:
+        if kind in _FILES or source.shown in newcomers:
             continue  # any edit to an author file or a page can be patched in
         new = source.shown not in origins
         if kind != "articles" and not (new and source.kind == "articles"):
@@ -334,6 +340,30 @@ def _worth_loading(
 def _origins_added(added: Mapping[str, str]) -> dict[str, tuple[str, str]]:
     """The origins of new articles (shown -> slug), as the head's origins give them."""
     return {shown: ("articles", slug) for shown, slug in added.items()}
+
+
+def _origins_of_files(files: Mapping[str, _FileEdit]) -> dict[str, tuple[str, str]]:
+    """The origins of the author files and pages an overlay holds: new ones' too."""
+    return {shown: (edit[2], edit[0]) for shown, edit in files.items()}
+
+
+def _newcomers(
+    changed: _Changed, origins: Mapping[str, tuple[str, str]], settings: Settings
+) -> dict[str, str] | None:
+    """The new author files (shown -> slug), read for their front matter only; None when
+    one cannot be patched in (see _parse_newcomer), as far as that tells."""
+    found = {}
+    for _, source, data in changed:
+        if source.kind != "authors" or source.shown in origins:
+            continue
+        try:
+            record, problems = parse_source(source, data or source.read(), settings)
+        except OSError:
+            return None
+        if problems or not isinstance(record, Author):
+            return None
+        found[source.shown] = record.slug
+    return found
 
 
 def _listed_only(record: Any) -> bool:
@@ -366,6 +396,9 @@ def _apply(snapshot: Snapshot, overlay: dict[str, Any]) -> None:
     library = snapshot.library
     for slug, record in overlay["records"].items():
         _set_record(library, slug, record)
+    for slug, _, kind, record, _ in overlay["files"].values():
+        if kind == "authors" and slug not in library.authors:  # new: before their works
+            _add_person(library, record)
     apply_moves(library, overlay["moves"])
     for shown in overlay["removed"]:  # before the files added: one may be back
         snapshot.content.pop(shown, None)
@@ -381,6 +414,7 @@ def _apply(snapshot: Snapshot, overlay: dict[str, Any]) -> None:
     for shown, (slug, key, kind, record, body) in overlay["files"].items():
         _set_file(library, kind, slug, record, body, key)
         snapshot.content[shown] = key
+    snapshot.origins.update(_origins_of_files(overlay["files"]))
     library.related.update(overlay["lists"])
     if overlay["warnings"] is not None:
         library.warnings = list(overlay["warnings"])
@@ -481,9 +515,12 @@ def try_patch(
     files: dict[str, _FileEdit] = {}  # as Patch.files
     fresh: dict[str, tuple[Any, str]] = {}
     added: dict[str, str] = {}  # shown -> slug, of new articles
+    newcomers: set[str] = set()  # people whose author files are new
     for job_key, source, data in changed:
         new = source.shown not in snapshot.origins
-        if new:
+        if new and source.kind == "authors":
+            kind, parsed = "authors", _parse_newcomer(library, source, data, settings)
+        elif new:
             kind, parsed = "articles", _parse_new(snapshot, source, data, settings)
         else:
             kind, slug = snapshot.origins[source.shown]
@@ -491,7 +528,10 @@ def try_patch(
         if parsed is None:
             return None
         record, body = parsed
-        if new:
+        if new and kind == "authors":
+            slug = record.slug
+            newcomers.add(slug)
+        elif new:
             if record.slug in added.values() or record.slug in library.articles_by_slug:
                 return None  # a slug used twice: the full build reports it
             slug = added[source.shown] = record.slug
@@ -521,7 +561,7 @@ def try_patch(
     for slug in gone_slugs:  # and a deleted one out of its lists, to none
         record = library.articles_by_slug[slug]
         moved[slug] = (record, blank(record))
-    moves = list_moves(library, moved, new_slugs, gone_slugs) if moved else ListMoves()
+    moves = list_moves(library, moved, new_slugs, gone_slugs, newcomers) if moved else ListMoves()
     if moves is None:
         return None
     try:
@@ -549,7 +589,10 @@ def try_patch(
     for slug, record in records.items():
         _set_record(library, slug, record)
     affected: set[str] = set().union(*users.values())
-    routes_changed = False
+    routes_changed = bool(newcomers)
+    for slug, _, _, record, _ in files.values():
+        if slug in newcomers:  # before the moves: the lists of their works move in
+            affected.update(_add_person(library, record), ["sitemap.xml"])
     if moved:
         outputs, routes_changed = patch_lists(library, moves)
         affected.update(outputs)
@@ -560,6 +603,7 @@ def try_patch(
         _set_file(library, kind, slug, record, body, job_key)
         affected.update(_file_outputs(library, kind, slug))
         snapshot.content[shown] = job_key
+        snapshot.origins[shown] = (kind, slug)  # a new author file's is new
     for slug, body in bodies.items():
         article: Article = library.articles_by_slug[slug]
         _set_body(library, slug, body, article.summary or cut_at_word(body.first_paragraph))
@@ -664,6 +708,44 @@ def _parse_new(
     errors = ErrorCollector()
     check_links(targets, [(record.source or "", record.body_line, body)], errors)
     return None if errors.errors else (record, body)
+
+
+def _parse_newcomer(
+    library: Library, source: SourceFile, data: bytes | None, settings: Settings
+) -> tuple[Author, RenderedBody] | None:
+    """A new author file parsed, with its body's HTML; None when it cannot be patched in:
+    an error to report (links to a missing file too), a person the articles name already
+    (a page made from the slug until now, whose name every card naming them shows), or a
+    site with no people yet. (A person's aliases are spellings for the importer: no
+    redirects.)"""
+    if not library.authors:
+        return None  # no people's rows to put theirs among (KeptRoutes.add_person)
+    try:
+        record, body, problems = parse_one(source, data or source.read(), settings)
+    except OSError:
+        return None  # the full build reports it
+    if problems or body is None or not isinstance(record, Author):
+        return None
+    if record.slug in library.authors:
+        return None
+    errors = ErrorCollector()
+    check_links(library.link_targets, [(record.source or "", record.body_line, body)], errors)
+    return None if errors.errors else (record, body)
+
+
+def _add_person(library: Library, person: Author) -> list[str]:
+    """A person whose author file is new, in a library of the kept form: among the people
+    in the order of their slugs, as a full build has them, with their first page and feed
+    (the moves give them more pages), and the author index with as many pages as it
+    needs now. The paths added."""
+    library.authors = dict(sorted({**library.authors, person.slug: person}.items()))
+    library.link_targets["authors"].add(person.slug)
+    routes = cast(KeptRoutes, library.routes)
+    added = routes.add_person(person.slug, person.url_path)
+    pages = max(1, -(-len(library.authors) // library.settings.per_page))
+    more, _ = routes.set_pages("author_index", None, pages, "authors/")
+    library.__dict__.pop("route_paths", None)  # a cached property: made again
+    return added + more
 
 
 def _gone(overlay: Mapping[str, Any]) -> set[str]:

@@ -44,7 +44,7 @@ WORDS = [
 TOPICS = ["Military cooperation", "Arctic", "Strategic stability", "Trade", "Energy"]
 EDITS = [
     "body", "title", "summary", "date", "topics", "related", "author", "template",
-    "setting", "delete", "new", "author_file", "interviewees", "page",
+    "setting", "delete", "new", "author_file", "interviewees", "page", "newcomer",
 ]  # fmt: skip
 
 
@@ -110,6 +110,14 @@ def apply_edit(site: Path, edit: str, pick: int, word: str, step: int) -> None:
     elif edit == "interviewees":  # people with author files: the edit can be patched in
         guests = ["dmitry-trenin", "kenan-agazade"][: 1 + step % 2]
         target.write_text(_set_key(text, "interviewees", "[" + ", ".join(guests) + "]"))
+    elif edit == "newcomer":  # as `sitegen import` does: an expert's file and interview
+        guest = f"guest-{step}-{pick}"
+        (site / f"content/authors/{guest}.md").write_text(f"---\nname: Guest {step}\n---\nBio.\n")
+        (site / f"content/articles/talk-{step}.md").write_text(
+            f"---\ntitle: A talk on {word} {step}\ndate: 2022-0{1 + step % 9}-1{pick % 9}\n"
+            f"type: interview\nauthors: [kenan-agazade]\ninterviewees: [{guest}]\n---\n"
+            f"**What about {word}?**\n\nIt matters.\n"
+        )
     elif edit == "page":
         about = site / "content/pages/about.md"
         about.write_text(_set_key(about.read_text(), "title", f"'About {word} {step}'"))
@@ -137,6 +145,17 @@ edit_steps = st.lists(
 # Found at 200 examples: a person named as an interviewee of a piece they wrote keeps
 # their works, but their pages count their interviews.
 @example(steps=[("body", 0, "early")] * 3 + [("interviewees", 1, "early")])
+# Interviews with new experts, their works moved and deleted: each is patched in.
+@example(
+    steps=[
+        ("newcomer", 0, "early"),
+        ("newcomer", 1, "radar"),
+        ("interviewees", 2, "trade"),
+        ("delete", 2, "early"),
+        ("author_file", 0, "Arctic"),
+        ("newcomer", 3, "treaty"),
+    ]
+)
 # New articles deleted again, with edits between: each deletion is patched in.
 @example(
     steps=[
@@ -1299,6 +1318,67 @@ def test_deleted_articles_are_patched_like_clean_builds(tmp_path, in_memory):
     for name in refused:
         path = site / f"content/{name}.md" if "/" in name else articles / f"{name}.md"
         _edit_and_build(site, output, tmp_path, (path, None), 0, name, in_memory, **search)
+
+
+def _person(name: str, **keys: str) -> str:
+    head = "".join(f"{key}: {value}\n" for key, value in {"name": name, **keys}.items())
+    return f"---\n{head}---\nA biography of {name}.\n"
+
+
+@pytest.mark.parametrize("in_memory", [True, False], ids=["in-memory", "from-the-cache"])
+def test_new_people_are_patched_like_clean_builds(tmp_path, in_memory):
+    # `sitegen import` writes an interview and an author file for each new expert in it.
+    # A person new to the archive has a page and a feed, among the people in the order
+    # of their slugs, and the author index lists them: patched in, as their works are.
+    site = _filed_term_site(tmp_path)
+    piece = site / "content/articles/piece-04.md"
+    piece.write_text(_set_key(piece.read_text(), "authors", "[someone, nobody]"))  # no file
+    output = tmp_path / "out"
+    search = {} if in_memory else {"search": False}
+    build(site, output, **search)
+    authors, articles = site / "content/authors", site / "content/articles"
+
+    def build_like_clean(patched: int, label: str) -> tuple[dict, dict]:
+        before = snapshot(output)
+        if not in_memory:
+            forget_snapshot()  # a new `sitegen build`: the overlay is read back
+        assert build(site, output, **search).patched == patched, label
+        _assert_like_clean(site, output, tmp_path, label, **search)
+        return before, snapshot(output)
+
+    # An interview with a new expert: their file and the piece in one build.
+    (authors / "a-guest.md").write_text(_person("A Guest", role="Analyst"))
+    (articles / "new-a.md").write_text(_new_piece("New A", "2020-01-25", interviewees="[a-guest]"))
+    before, after = build_like_clean(2, "guest")
+    added = {"authors/a-guest/index.html", "authors/a-guest/feed.xml"}
+    assert added <= after.keys() - before.keys()
+    assert "New A" in text_of(html(output, "authors/a-guest/"))
+    assert "A Guest" in text_of(html(output, "authors/"))
+    # People first and last by slug, one with no work yet; five people: a second index page.
+    (authors / "zed-last.md").write_text(_person("Zed Last", aliases="[Z. Last]"))
+    build_like_clean(1, "last")
+    (authors / "aaron-first.md").write_text(_person("Aaron First"))
+    (articles / "new-b.md").write_text(
+        _new_piece("New B", "2020-01-26", authors="[aaron-first, a-guest]")
+    )
+    before, after = build_like_clean(2, "first")
+    assert "authors/page/2/index.html" in after.keys() - before.keys()
+    # The new people's files are theirs now: edited, and named by an edited piece.
+    (authors / "zed-last.md").write_text(_person("Zed Last", role="Fellow"))
+    build_like_clean(1, "edited")
+    piece = articles / "piece-05.md"
+    piece.write_text(_set_key(piece.read_text(), "authors", "[someone, zed-last]"))
+    build_like_clean(1, "named")
+    _assert_indexed_like_clean(site, output, tmp_path, **search)
+    # Named already, with a page made from the slug: a full build's work.
+    (authors / "nobody.md").write_text(_person("No Body"))
+    build_like_clean(0, "nobody")
+    # A link to a missing article: an error, and the output stays as it was.
+    kept = snapshot(output)
+    (authors / "linker.md").write_text(_person("Lin Ker") + "See [this](missing.md).\n")
+    with pytest.raises(BuildFailed):
+        build(site, output, **search)
+    assert snapshot(output) == kept
 
 
 def _assert_indexed_like_clean(
