@@ -68,6 +68,7 @@ TIME_FIGURES: tuple[tuple[str, str, bool], ...] = (
     ("author", "rebuild after its author's file is edited (s)", False),
     ("topics", "rebuild after one article's topics edit (s)", False),
     ("new", "rebuild after a new article is added (s)", False),
+    ("expert", "rebuild after an interview with a new expert is imported (s)", False),
     ("delete", "rebuild after an article is deleted (s)", False),
     ("template", "rebuild after a template edit (s)", False),
 )
@@ -245,7 +246,7 @@ def replace_first_topic(path: Path, topic: str) -> None:
     path.write_text("\n".join(lines), encoding="utf-8")
 
 
-def add_article(site: Path, article: Path, newest: str, mark: str) -> None:
+def add_article(site: Path, article: Path, newest: str, mark: str) -> Path:
     """Publish a new article: a copy of `article` under a slug and title of its own, dated
     `newest` (the archive's newest day, so that it opens every list it joins), without the
     aliases of the piece it copies."""
@@ -262,7 +263,32 @@ def add_article(site: Path, article: Path, newest: str, mark: str) -> None:
         elif line.startswith("date: "):
             kept[at] = f"date: {newest}"
     slug = "a-new-piece-" + "-".join(mark.split())
-    (site / "content" / "articles" / f"{slug}.md").write_text("\n".join(kept), encoding="utf-8")
+    path = site / "content" / "articles" / f"{slug}.md"
+    path.write_text("\n".join(kept), encoding="utf-8")
+    return path
+
+
+def add_interview(site: Path, article: Path, newest: str, mark: str) -> None:
+    """Import an interview with an expert new to the archive, as `sitegen import` writes
+    one: the expert's author file, and a new article (as add_article makes it) in which
+    they are the one interviewee."""
+    expert = "new-expert-" + "-".join(mark.split())
+    name = corpus.yaml_str(f"New Expert ({mark})")
+    (site / "content" / "authors" / f"{expert}.md").write_text(
+        f"---\nname: {name}\nrole: Senior fellow\n---\n\nA biography.\n", encoding="utf-8"
+    )
+    piece = add_article(site, article, newest, f"interview {mark}")
+    lines = piece.read_text(encoding="utf-8").split("\n")
+    kept: list[str] = []
+    for line in lines:
+        if kept and kept[-1] == "interviewees:" and line.startswith("  - "):
+            continue  # the copied piece's interviewees; the key is dropped below
+        kept.append(line)
+    kept = [line for line in kept if line != "interviewees:"]
+    kept = ["type: interview" if line.startswith("type: ") else line for line in kept]
+    end = kept.index("---", 1)  # the front matter's closing line
+    kept[end:end] = ["interviewees:", f"  - {expert}"]
+    piece.write_text("\n".join(kept), encoding="utf-8")
 
 
 def newest_date(site: Path) -> str:
@@ -456,6 +482,9 @@ def run_size(
             elif figure == "new":
                 folder = runner.folder("sitegen")
                 add_article(folder, folder / article, newest, f"repeat {repeat}")
+            elif figure == "expert":
+                folder = runner.folder("sitegen")
+                add_interview(folder, folder / article, newest, f"repeat {repeat}")
             elif figure == "delete":
                 (runner.folder("sitegen") / deleted).unlink()
             elif figure == "template":
