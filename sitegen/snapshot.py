@@ -13,12 +13,15 @@ author file changes the person's own pages and feed, the author index, and the
 cards of their works (a card names its people); an edit to a page, its own output.
 A new article is moved into its lists as if from none, on the same terms, while it is
 dated, published and without aliases (see _addable); a deleted one out of them to none,
-on the same terms, while no body links to it (see _removed). So when every changed file
-is such an edit, a new article or a deleted one, the build takes the last library,
+on the same terms, while no body links to it (see _removed). A new author file brings
+a person in among the people, with their page, feed and place in the author index,
+while no article named them before without a file (see _parse_newcomer): an interview
+imported with its new experts' files. So when every changed file is such an edit, a
+new article or author file, or a deleted article, the build takes the last library,
 patches those parts and fingerprints only the outputs the snapshot says show the edited
 and deleted articles' and works' cards, and the person's or page's own, instead of
 loading and indexing the whole archive. Anything else (a deleted author file or page, a
-new one, an edit to an article's aliases or draft state, a setting, a template, an
+new page, an edit to an article's aliases or draft state, a setting, a template, an
 asset, other options, a changed output folder) builds the usual way, and that build
 keeps a new snapshot.
 
