@@ -174,7 +174,7 @@ def _authors(
                     authors[slug] = Author(None, slug, _name_from_slug(slug), has_file=False)
                     warnings.append(
                         Warning_(
-                            f"no author file for {slug!r}; a page is made from the slug",
+                            no_file_message(slug),
                             article.source,
                             article.line_of(key),
                             key,
@@ -182,6 +182,11 @@ def _authors(
                         )
                     )
     return dict(sorted(authors.items()))
+
+
+def no_file_message(slug: str) -> str:
+    """The warning for a person named without an author file, at the newest article."""
+    return f"no author file for {slug!r}; a page is made from the slug"
 
 
 _Spellings = dict[str, dict[str, dict[str, int]]]  # as Library.spellings

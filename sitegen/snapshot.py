@@ -61,6 +61,7 @@ from .library import (
     check_links,
     kept_form,
     linked_articles,
+    no_file_message,
     related_warnings,
     slugs_of,
 )
@@ -592,10 +593,16 @@ def try_patch(
     for slug, record in records.items():
         _set_record(library, slug, record)
     affected: set[str] = set().union(*users.values())
-    routes_changed = bool(newcomers)
+    routes_changed = False
     for slug, _, _, record, _ in files.values():
-        if slug in newcomers:  # before the moves: the lists of their works move in
+        if slug not in newcomers:
+            continue
+        if slug in library.authors:  # named before without a file: warned about no more
+            message = no_file_message(slug)
+            library.warnings = [w for w in library.warnings if w.message != message]
+        else:  # before the moves: the lists of their works move in
             affected.update(_add_person(library, record), ["sitemap.xml"])
+            routes_changed = True
     if moved:
         outputs, routes_changed = patch_lists(library, moves)
         affected.update(outputs)
@@ -717,10 +724,10 @@ def _parse_newcomer(
     library: Library, source: SourceFile, data: bytes | None, settings: Settings
 ) -> tuple[Author, RenderedBody] | None:
     """A new author file parsed, with its body's HTML; None when it cannot be patched in:
-    an error to report (links to a missing file too), a person the articles name already
-    (a page made from the slug until now, whose name every card naming them shows), or a
-    site with no people yet. (A person's aliases are spellings for the importer: no
-    redirects.)"""
+    an error to report (links to a missing file too), or a site with no people yet. The
+    person may be named already without a file: their page was made from the slug, and
+    the file changes it as an edit would. (A person's aliases are spellings for the
+    importer: no redirects.)"""
     if not library.authors:
         return None  # no people's rows to put theirs among (KeptRoutes.add_person)
     try:
@@ -729,8 +736,9 @@ def _parse_newcomer(
         return None  # the full build reports it
     if problems or body is None or not isinstance(record, Author):
         return None
-    if record.slug in library.authors:
-        return None
+    known = library.authors.get(record.slug)
+    if known is not None and known.has_file:
+        return None  # another file gives this slug: the full build tells
     errors = ErrorCollector()
     check_links(library.link_targets, [(record.source or "", record.body_line, body)], errors)
     return None if errors.errors else (record, body)
@@ -1071,8 +1079,8 @@ def store_patch(
         for name, part in {**parts, "stamps": memo.stamps}.items():
             overlay[name] = {**overlay[name], **{slug: part[slug] for slug in slugs}}
         overlay["unmatched"] = memo.unmatched
-    if memo is not None or patch.records:  # entries matched, or lines moved
-        overlay["warnings"] = library.warnings
+    if memo is not None or patch.records or patch.files:  # entries matched, lines moved,
+        overlay["warnings"] = library.warnings  # or a person named without a file has one
     # A list may show other cards now: remember that it shows them, in the rows first (a
     # row that names an output too many costs a fingerprint, never a stale page).
     shown = {slug for path in patch.affected for slug in uses.get(path, ())}
