@@ -125,12 +125,12 @@ def list_moves(
 ) -> ListMoves | None:
     """What edits to some articles' terms, people and dates change, new articles
     (`added`, whose record before is `blank(record)`) and deleted ones (`removed`, whose
-    record now is `blank(record)`). `newcomers` are people whose author files are new,
-    not yet in the library: they have files. None when they change more than
-    which lists hold an article and where, how many pages a list has and how a term is
-    spelled: a term, person or year is made or dropped (pages, feeds, warnings for people
-    without a file; a newcomer's page is the caller's to make), or a term's most used spelling is another now (its name, on every
-    page showing it)."""
+    record now is `blank(record)`). `newcomers` are people whose author files are new:
+    they have files, whether the library has them yet or not. None when they change more
+    than which lists hold an article and where, how many pages a list has and how a term
+    is spelled: a term, person or year is made or dropped (pages, feeds, warnings for
+    people without a file; a newcomer's page is the caller's to make), or a term's most
+    used spelling is another now (its name, on every page showing it)."""
     moves = ListMoves(added=tuple(added), removed=tuple(removed))
     rank: dict[str, int] = {}  # article slug -> place in the archive, made when needed
 

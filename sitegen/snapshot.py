@@ -14,16 +14,16 @@ cards of their works (a card names its people); an edit to a page, its own outpu
 A new article is moved into its lists as if from none, on the same terms, while it is
 dated, published and without aliases (see _addable); a deleted one out of them to none,
 on the same terms, while no body links to it (see _removed). A new author file brings
-a person in among the people, with their page, feed and place in the author index,
-while no article named them before without a file (see _parse_newcomer): an interview
-imported with its new experts' files. So when every changed file is such an edit, a
-new article or author file, or a deleted article, the build takes the last library,
-patches those parts and fingerprints only the outputs the snapshot says show the edited
-and deleted articles' and works' cards, and the person's or page's own, instead of
-loading and indexing the whole archive. Anything else (a deleted author file or page, a
-new page, an edit to an article's aliases or draft state, a setting, a template, an
-asset, other options, a changed output folder) builds the usual way, and that build
-keeps a new snapshot.
+a person in among the people, with their page, feed and place in the author index, or
+is an edit of a person the articles named without one (see _parse_newcomer): so an
+interview imported with its new experts' files is patched in. So when every changed
+file is such an edit, a new article or author file, or a deleted article, the build
+takes the last library, patches those parts and fingerprints only the outputs the
+snapshot says show the edited and deleted articles' and works' cards, and the person's
+or page's own, instead of loading and indexing the whole archive. Anything else (a
+deleted author file or page, a new page, an edit to an article's aliases or draft
+state, a setting, a template, an asset, other options, a changed output folder) builds
+the usual way, and that build keeps a new snapshot.
 
 Storage: the library is pickled once per full build, by a forked child while
 the build renders and writes; each patching build adds its changes to a small
@@ -613,7 +613,7 @@ def try_patch(
         _set_file(library, kind, slug, record, body, job_key)
         affected.update(_file_outputs(library, kind, slug))
         snapshot.content[shown] = job_key
-        snapshot.origins[shown] = (kind, slug)  # a new author file's is new
+        snapshot.origins[shown] = (kind, slug)  # a new author file has none yet
     for slug, body in bodies.items():
         article: Article = library.articles_by_slug[slug]
         _set_body(library, slug, body, article.summary or cut_at_word(body.first_paragraph))
