@@ -1332,6 +1332,7 @@ def test_new_people_are_patched_like_clean_builds(tmp_path, in_memory):
     # `sitegen import` writes an interview and an author file for each new expert in it.
     # A person new to the archive has a page and a feed, among the people in the order
     # of their slugs, and the author index lists them: patched in, as their works are.
+    # A person named before without a file gets theirs as an edit, and no more warning.
     site = _filed_term_site(tmp_path)
     piece = site / "content/articles/piece-04.md"
     piece.write_text(_set_key(piece.read_text(), "authors", "[someone, nobody]"))  # no file
