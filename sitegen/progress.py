@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import sys
+import time
 from collections.abc import Callable, Iterator, Sequence, Sized
 from typing import IO, Any
 
@@ -49,21 +50,28 @@ class Bar:
     def __init__(self, stream: IO[str]) -> None:
         self.stream = stream
         self._stage = ""
+        self._since = 0.0
         self._bar: Any = None
 
     def __call__(self, stage: str, done: int, total: int) -> None:
         if stage != self._stage:
             self.close()
+            self._stage, self._since = stage, time.monotonic()
+        if self._bar is None:
+            # Made once the stage has run DELAY seconds, not made with tqdm's own delay:
+            # a line printed above the bars (above_bars) draws every bar tqdm has again,
+            # and drew one due later.
+            if time.monotonic() - self._since < DELAY:
+                return
             from tqdm import tqdm  # only a build on a terminal pays for the import
 
-            self._stage = stage
             self._bar = tqdm(
                 desc=stage,
                 total=total,
+                initial=done,
                 unit=UNITS.get(stage, " files"),
                 file=self.stream,
                 leave=False,
-                delay=DELAY,
                 dynamic_ncols=True,
             )
         self._bar.update(done - self._bar.n)

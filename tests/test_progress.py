@@ -186,6 +186,20 @@ def test_news_printed_while_a_bar_is_drawn_lands_on_a_line_of_its_own(monkeypatc
     assert _screen(screen.getvalue()) == ["Search index updated (1.0 s)."]
 
 
+def test_news_printed_before_a_bar_is_due_draws_no_bar(monkeypatch):
+    # A rebuild's stage that ends within its first half second shows no bar, even when
+    # the indexer's news is printed meanwhile (clearing and drawing the bars again).
+    monkeypatch.setattr(progress, "DELAY", 60)
+    screen = _Terminal()
+    console = Console(screen, screen)
+    with on_terminal(screen) as report:
+        report("rendering", 0, 10)
+        console.info("Search index updated (1.0 s).")
+        report("rendering", 10, 10)
+    assert "rendering" not in screen.getvalue()
+    assert _screen(screen.getvalue()) == ["Search index updated (1.0 s)."]
+
+
 def test_the_preview_draws_bars_for_a_rebuild_and_leaves_its_report(tmp_path):
     # A template edit renders every page again, at 10,000 articles as long as the first
     # build: `sitegen serve` shows how far it has got, then only what it always printed.
