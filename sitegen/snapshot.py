@@ -12,7 +12,8 @@ perhaps the sitemap change too, and a list may gain or lose a page. An edit to a
 author file changes the person's own pages and feed, the author index, and the
 cards of their works (a card names its people); an edit to a page, its own output.
 A new article is moved into its lists as if from none, on the same terms, while it is
-dated, published and without aliases (see _addable); a deleted one out of them to none,
+dated, published and without aliases (see _addable), and so is a draft published now
+(which a library built without --drafts leaves out); a deleted one out of them to none,
 on the same terms, while no body links to it (see _removed). A new author file brings
 a person in among the people, with their page, feed and place in the author index, or
 is an edit of a person the articles named without one (see _parse_newcomer): so an
@@ -21,9 +22,9 @@ file is such an edit, a new article or author file, or a deleted article, the bu
 takes the last library, patches those parts and fingerprints only the outputs the
 snapshot says show the edited and deleted articles' and works' cards, and the person's
 or page's own, instead of loading and indexing the whole archive. Anything else (a
-deleted author file or page, a new page, an edit to an article's aliases or draft
-state, a setting, a template, an asset, other options, a changed output folder) builds
-the usual way, and that build keeps a new snapshot.
+deleted author file or page, a new page, an edit to an article's aliases, an edit to a
+draft or an article made one, a setting, a template, an asset, other options, a changed
+output folder) builds the usual way, and that build keeps a new snapshot.
 
 Storage: the library is pickled once per full build, by a forked child while
 the build renders and writes; each patching build adds its changes to a small
@@ -286,8 +287,9 @@ def _worth_loading(
     """The head row, and the files changed and deleted since the base and its overlay;
     None when it already shows that the edits cannot be patched in: another key, another
     output, a file deleted that is not an article that can go (_removable), an edit to an
-    article's aliases or draft state, or a person without an author file added or
-    dropped. Loading the base is then saved."""
+    article's aliases or draft state (but for a draft published, which comes in as a new
+    article), or a person without an author file added or dropped. Loading the base is
+    then saved."""
     head = cache.state(_HEAD)
     if not isinstance(head, tuple) or len(head) != 4:
         return None
@@ -333,9 +335,11 @@ def _worth_loading(
             record, problems = parse_source(source, data or source.read(), settings)
         except OSError:
             return None
-        if problems or (new and not _addable(record, origins)):
+        # A draft the library leaves out, published now, comes in as a new article does.
+        fresh = new or (not options.drafts and before[0].draft)  # type: ignore[index]
+        if problems or (fresh and not _addable(record, origins, source.shown)):
             return None
-        old = blank(record) if new else before[0]  # type: ignore[index]
+        old = blank(record) if fresh else before[0]  # type: ignore[index]
         if not _same_place(record, old) or not have_files(record, old, people):
             return None
     return head, changed, gone
@@ -382,11 +386,16 @@ def _listed_only(record: Any) -> bool:
     )
 
 
-def _addable(record: Any, origins: Mapping[str, tuple[str, str]]) -> bool:
-    """Whether a new article can be patched in: one _listed_only, with a slug no content
-    file has (`origins`, drafts included); a slug used twice is an error for a full build
-    to report."""
-    return _listed_only(record) and ("articles", record.slug) not in origins.values()
+def _addable(record: Any, origins: Mapping[str, tuple[str, str]], shown: str) -> bool:
+    """Whether a new article, or a draft published now, at `shown`, can be patched in: one
+    _listed_only, with a slug no other content file has (`origins`, drafts included; a
+    slug used twice is an error for a full build to report), and a draft's with the slug
+    it had (other files' links to it were checked against that one)."""
+    key, own = ("articles", record.slug), origins.get(shown)
+    if own is not None and own != key:
+        return False
+    taken = 0 if own is None else 1  # the draft's own file holds its slug
+    return _listed_only(record) and list(origins.values()).count(key) == taken
 
 
 def _removable(record: Any, people: Collection[str]) -> bool:
@@ -524,8 +533,10 @@ def try_patch(
         new = source.shown not in snapshot.origins
         if new and source.kind == "authors":
             kind, parsed = "authors", _parse_newcomer(library, source, data, settings)
-        elif new:
+        elif new or _left_out(library, snapshot.origins[source.shown], options):
+            # A draft the library leaves out, published now: new to the library.
             kind, parsed = "articles", _parse_new(snapshot, source, data, settings)
+            new = True
         else:
             kind, slug = snapshot.origins[source.shown]
             parsed = _parse_edit(library, kind, slug, source, data, settings)
@@ -700,15 +711,16 @@ def _parse_edit(
 def _parse_new(
     snapshot: Snapshot, source: SourceFile, data: bytes | None, settings: Settings
 ) -> tuple[Article, RenderedBody] | None:
-    """A new article parsed, with its body's HTML; None when it cannot be patched in (see
-    _addable), its links name a missing file, or an alias would take one of its paths."""
+    """A new article (or a draft published now) parsed, with its body's HTML; None when it
+    cannot be patched in (see _addable), its links name a missing file, or an alias would
+    take one of its paths."""
     if source.kind != "articles":
         return None
     try:
         record, body, problems = parse_one(source, data or source.read(), settings)
     except OSError:
         return None  # the full build reports it
-    if problems or body is None or not _addable(record, snapshot.origins):
+    if problems or body is None or not _addable(record, snapshot.origins, source.shown):
         return None
     library = snapshot.library
     folder = record.url_path
@@ -757,6 +769,13 @@ def _add_person(library: Library, person: Author) -> list[str]:
     more, _ = routes.set_pages("author_index", None, pages, "authors/")
     library.__dict__.pop("route_paths", None)  # a cached property: made again
     return added + more
+
+
+def _left_out(library: Library, origin: tuple[str, str], options: BuildOptions) -> bool:
+    """Whether a content file is a draft that the library leaves out (built without
+    --drafts): an article file whose slug the library has no article for."""
+    kind, slug = origin
+    return kind == "articles" and not options.drafts and slug not in library.articles_by_slug
 
 
 def _gone(overlay: Mapping[str, Any]) -> set[str]:
