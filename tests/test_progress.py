@@ -18,6 +18,7 @@ import threading
 import time
 from pathlib import Path
 
+import pytest
 from support.ports import free_port
 from support.site import SITES
 
@@ -171,10 +172,12 @@ class _Terminal(io.StringIO):
         return True
 
 
-def test_news_printed_while_a_bar_is_drawn_lands_on_a_line_of_its_own(monkeypatch):
+@pytest.mark.parametrize("delay", [0, 60], ids=["bar-drawn", "bar-not-due"])
+def test_news_printed_during_a_stage_lands_on_a_line_of_its_own(monkeypatch, delay):
     # The preview's search indexer tells of a new index from its own thread, maybe while
-    # a rebuild draws its bar: the line must not land inside the bar.
-    monkeypatch.setattr(progress, "DELAY", 0)
+    # a rebuild draws its bar: the line must not land inside the bar, nor draw a bar that
+    # is not due yet (a stage shows one once it has run DELAY seconds).
+    monkeypatch.setattr(progress, "DELAY", delay)
     screen = _Terminal()
     console = Console(screen, screen)
     with on_terminal(screen) as report:
@@ -182,21 +185,7 @@ def test_news_printed_while_a_bar_is_drawn_lands_on_a_line_of_its_own(monkeypatc
         report("rendering", 5, 10)
         console.info("Search index updated (1.0 s).")
         report("rendering", 10, 10)
-    assert "rendering:" in screen.getvalue()
-    assert _screen(screen.getvalue()) == ["Search index updated (1.0 s)."]
-
-
-def test_news_printed_before_a_bar_is_due_draws_no_bar(monkeypatch):
-    # A rebuild's stage that ends within its first half second shows no bar, even when
-    # the indexer's news is printed meanwhile (clearing and drawing the bars again).
-    monkeypatch.setattr(progress, "DELAY", 60)
-    screen = _Terminal()
-    console = Console(screen, screen)
-    with on_terminal(screen) as report:
-        report("rendering", 0, 10)
-        console.info("Search index updated (1.0 s).")
-        report("rendering", 10, 10)
-    assert "rendering" not in screen.getvalue()
+    assert ("rendering:" in screen.getvalue()) == (delay == 0)
     assert _screen(screen.getvalue()) == ["Search index updated (1.0 s)."]
 
 
