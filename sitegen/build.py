@@ -307,8 +307,10 @@ class _Pages(Mapping[str, bytes]):
 
 
 def _patched(patch: Patch | None) -> int:
-    """How many content files a patching build took in: edited, new or deleted."""
-    return len(patch.edited) + len(patch.files) + len(patch.removed) if patch else 0
+    """How many content files a patching build took in: edited, new, deleted or drafts."""
+    if patch is None:
+        return 0
+    return len(patch.edited) + len(patch.files) + len(patch.removed) + len(patch.drafts)
 
 
 def _relative_to_site(errors: list[SitegenError], site_dir: Path) -> None:

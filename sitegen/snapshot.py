@@ -14,17 +14,19 @@ cards of their works (a card names its people); an edit to a page, its own outpu
 A new article is moved into its lists as if from none, on the same terms, while it is
 dated, published and without aliases (see _addable), and so is a draft published now
 (which a library built without --drafts leaves out); a deleted one out of them to none,
-on the same terms, while no body links to it (see _removed). A new author file brings
-a person in among the people, with their page, feed and place in the author index, or
-is an edit of a person the articles named without one (see _parse_newcomer): so an
+on the same terms, while no body links to it (see _removed), and so is one made a draft
+(links to a draft are valid). An edit to a draft that stays one changes nothing the
+library holds, only the content key kept of its file (see _left_as_draft). A new author
+file brings a person in among the people, with their page, feed and place in the author
+index, or is an edit of a person the articles named without one (see _newcomer): so an
 interview imported with its new experts' files is patched in. So when every changed
-file is such an edit, a new article or author file, or a deleted article, the build
+file is such an edit, a new article or author file, a draft, or a deleted article, the build
 takes the last library, patches those parts and fingerprints only the outputs the
 snapshot says show the edited and deleted articles' and works' cards, and the person's
 or page's own, instead of loading and indexing the whole archive. Anything else (a
-deleted author file or page, a new page, an edit to an article's aliases, an edit to a
-draft or an article made one, a setting, a template, an asset, other options, a changed
-output folder) builds the usual way, and that build keeps a new snapshot.
+deleted author file, page or draft, a new page, an edit to an article's aliases, a
+setting, a template, an asset, other options, a changed output folder) builds the usual
+way, and that build keeps a new snapshot.
 
 Storage: the library is pickled once per full build, by a forked child while
 the build renders and writes; each patching build adds its changes to a small
@@ -157,6 +159,11 @@ class Patch:
     routes_changed: bool = False  # a list gained or lost a page, an article came or went
     added: dict[str, str] = field(default_factory=dict)  # shown -> slug, of new articles
     removed: dict[str, str] = field(default_factory=dict)  # shown -> slug, of deleted ones
+    # Article files that are drafts now, left out of a library built without --drafts:
+    # shown -> (slug, content key); and of those, the articles made drafts now (shown ->
+    # slug), which leave their lists as deleted ones do.
+    drafts: dict[str, tuple[str, str]] = field(default_factory=dict)
+    drafted: dict[str, str] = field(default_factory=dict)
 
 
 # The snapshot a preview server's last build used, with the overlay generation it had
@@ -288,8 +295,8 @@ def _worth_loading(
     None when it already shows that the edits cannot be patched in: another key, another
     output, a file deleted that is not an article that can go (_removable), an edit to an
     article's aliases or draft state (but for a draft published, which comes in as a new
-    article), or a person without an author file added or dropped. Loading the base is
-    then saved."""
+    article, and an article made a draft, which goes as a deleted one), or a person
+    without an author file added or dropped. Loading the base is then saved."""
     head = cache.state(_HEAD)
     if not isinstance(head, tuple) or len(head) != 4:
         return None
@@ -304,7 +311,10 @@ def _worth_loading(
     content.update((shown, edit[1]) for shown, edit in edits.items())
     origins.update(_origins_added(overlay.get("added", {})))  # a file deleted may be back
     origins.update(_origins_of_files(overlay.get("files", {})))  # new author files too
-    found = _changed(content, scan, len(edits) + len(removed))
+    drafts = overlay.get("drafts", {})
+    for shown, (slug, draft_key) in drafts.items():  # made drafts too
+        content[shown], origins[shown] = draft_key, ("articles", slug)
+    found = _changed(content, scan, len(edits) + len(removed) + len(drafts))
     if found is None:
         return None
     changed, gone = found
@@ -335,9 +345,16 @@ def _worth_loading(
             record, problems = parse_source(source, data or source.read(), settings)
         except OSError:
             return None
+        if problems:
+            return None
+        if _left_as_draft(record, origins.get(source.shown), options):
+            was = before[0]  # type: ignore[index]
+            if was.draft or _removable(was, people):  # a draft still, or made one now
+                continue
+            return None
         # A draft the library leaves out, published now, comes in as a new article does.
         fresh = new or (not options.drafts and before[0].draft)  # type: ignore[index]
-        if problems or (fresh and not _addable(record, origins, source.shown)):
+        if fresh and not _addable(record, origins, source.shown):
             return None
         old = blank(record) if fresh else before[0]  # type: ignore[index]
         if not _same_place(record, old) or not have_files(record, old, people):
@@ -359,7 +376,7 @@ def _newcomers(
     changed: _Changed, origins: Mapping[str, tuple[str, str]], settings: Settings
 ) -> dict[str, str] | None:
     """The new author files (shown -> slug), read for their front matter only; None when
-    one cannot be patched in (see _parse_newcomer), as far as that tells."""
+    one cannot be patched in (see _newcomer), as far as that tells."""
     found = {}
     for _, source, data in changed:
         if source.kind != "authors" or source.shown in origins:
@@ -418,6 +435,7 @@ def _apply(snapshot: Snapshot, overlay: dict[str, Any]) -> None:
         snapshot.origins.pop(shown, None)
     for slug in _gone(overlay):
         _drop_article(library, slug)
+    _keep_drafts(snapshot, overlay["drafts"])  # made drafts: removed, their files kept
     snapshot.origins.update(_origins_added(overlay["added"]))
     for shown, (slug, key, body, summary, front) in overlay["bodies"].items():
         _set_body(library, slug, body, summary)
@@ -529,17 +547,32 @@ def try_patch(
     fresh: dict[str, tuple[Any, str]] = {}
     added: dict[str, str] = {}  # shown -> slug, of new articles
     newcomers: set[str] = set()  # people whose author files are new
+    drafts: dict[str, tuple[str, str]] = {}  # shown -> (slug, key), as Patch.drafts
+    drafted: dict[str, str] = {}  # shown -> slug, of the articles made drafts now
     for job_key, source, data in changed:
-        new = source.shown not in snapshot.origins
+        parsed = _parse(source, data, settings)
+        if parsed is None:
+            return None
+        origin = snapshot.origins.get(source.shown)
+        new = origin is None
+        if _left_as_draft(parsed[0], origin, options):
+            slug = parsed[0].slug
+            if slug in library.articles_by_slug:  # published until now
+                if not _removable(library.articles_by_slug[slug], _with_files(library)):
+                    return None
+                drafted[source.shown] = slug
+            drafts[source.shown] = (slug, job_key)
+            fresh[job_key] = ((parsed[0], replace(parsed[1], html=None)), parsed[1].html or "")
+            continue
         if new and source.kind == "authors":
-            kind, parsed = "authors", _parse_newcomer(library, source, data, settings)
-        elif new or _left_out(library, snapshot.origins[source.shown], options):
+            kind, parsed = "authors", _newcomer(library, parsed)
+        elif new or _left_out(library, origin, options):
             # A draft the library leaves out, published now: new to the library.
-            kind, parsed = "articles", _parse_new(snapshot, source, data, settings)
+            kind, parsed = "articles", _new_article(snapshot, source, parsed)
             new = True
         else:
-            kind, slug = snapshot.origins[source.shown]
-            parsed = _parse_edit(library, kind, slug, source, data, settings)
+            kind, slug = origin
+            parsed = _edit(library, kind, slug, parsed)
         if parsed is None:
             return None
         record, body = parsed
@@ -562,6 +595,7 @@ def try_patch(
     now = ChainMap(records, library.articles_by_slug)  # the records as edited
     new_slugs = set(added.values())
     gone_slugs = set(removed.values())
+    out_slugs = gone_slugs | set(drafted.values())  # the articles the library loses
     if gone_slugs & linked_articles([*bodies.values(), *(edit[4] for edit in files.values())]):
         return None  # an edit links to an article deleted now: the full build reports it
     before = {  # a new article moves into its lists from none
@@ -573,14 +607,14 @@ def try_patch(
         for slug, record in records.items()
         if not _same_lists(record, before[slug])
     }
-    for slug in gone_slugs:  # and a deleted one out of its lists, to none
+    for slug in out_slugs:  # and a deleted one, or one made a draft, out of them to none
         record = library.articles_by_slug[slug]
         moved[slug] = (record, blank(record))
-    moves = list_moves(library, moved, new_slugs, gone_slugs, newcomers) if moved else ListMoves()
+    moves = list_moves(library, moved, new_slugs, out_slugs, newcomers) if moved else ListMoves()
     if moves is None:
         return None
     try:
-        related = _patch_related(cache, snapshot, bodies, now, new_slugs, gone_slugs)
+        related = _patch_related(cache, snapshot, bodies, now, new_slugs, out_slugs)
     except CacheError:  # the cache lost the edited article's last body: build in full
         return None
     if related is None:
@@ -589,7 +623,7 @@ def try_patch(
     # person's works.
     people = [slug for slug, _, kind, *_ in files.values() if kind == "authors"]
     works = [work for slug in people for work in _works(library, slug)]
-    users = _card_users(cache, snapshot, [*bodies, *works, *gone_slugs])
+    users = _card_users(cache, snapshot, [*bodies, *works, *out_slugs])
     if users is None:
         return None  # the rows are another base's now
     # From here on the snapshot in memory is being changed: it is remembered again
@@ -597,7 +631,7 @@ def try_patch(
     _MEMORY = None
     cache.store_parsed(fresh)
     snapshot.origins.update(_origins_added(added))
-    if (records or files or removed) and not isinstance(library.articles_by_slug, StoredArticles):
+    if (records or files or out_slugs) and not isinstance(library.articles_by_slug, StoredArticles):
         # A library this process made holds each record in many lists and routes; in the
         # kept form they all read it by slug, so that one `put` replaces it everywhere.
         library = snapshot.library = kept_form(library)
@@ -620,6 +654,9 @@ def try_patch(
     for shown, slug in removed.items():
         _drop_article(library, slug)
         del snapshot.content[shown], snapshot.origins[shown]
+    for slug in drafted.values():
+        _drop_article(library, slug)
+    _keep_drafts(snapshot, drafts)
     for shown, (slug, job_key, kind, record, body) in files.items():
         _set_file(library, kind, slug, record, body, job_key)
         affected.update(_file_outputs(library, kind, slug))
@@ -662,6 +699,8 @@ def try_patch(
         routes_changed,
         added,
         removed,
+        drafts,
+        drafted,
     )
 
 
@@ -677,83 +716,94 @@ def _at_lines_now(warnings: list[Warning_], records: Mapping[str, Article]) -> l
     return moved
 
 
-def _parse_edit(
-    library: Library,
-    kind: str,
-    slug: str,
-    source: SourceFile,
-    data: bytes | None,
-    settings: Settings,
+def _parse(
+    source: SourceFile, data: bytes | None, settings: Settings
 ) -> tuple[Any, RenderedBody] | None:
-    """An edited article, author file or page parsed, with its body's HTML; None when the
-    edit cannot be patched in: an error to report, or an article that moved in the archive."""
+    """A changed content file parsed, with its body's HTML; None when it has an error (for
+    the full build to report) or cannot be read."""
+    try:
+        record, body, problems = parse_one(source, data or source.read(), settings)
+    except OSError:
+        return None  # the full build reports it
+    return None if problems or body is None else (record, body)
+
+
+def _links_found(library: Library, record: Any, body: RenderedBody, also: str = "") -> bool:
+    """Whether every link in a body names a file the library knows (or the article `also`,
+    new with it)."""
+    targets = library.link_targets
+    if also:
+        targets = {**targets, "articles": targets["articles"] | {also}}
+    errors = ErrorCollector()
+    check_links(targets, [(record.source or "", record.body_line, body)], errors)
+    return not errors.errors
+
+
+_Parsed = tuple[Any, RenderedBody]  # a record and its body with HTML, as _parse gives them
+
+
+def _edit(library: Library, kind: str, slug: str, parsed: _Parsed) -> _Parsed | None:
+    """An edited article, author file or page; None when the edit cannot be patched in: an
+    article that moved in the archive, or a link to a missing file."""
     if kind == "pages":
         old: Any = next((page for page in library.pages if page.slug == slug), None)
     elif kind in ("articles", "authors"):
         old = (library.articles_by_slug if kind == "articles" else library.authors).get(slug)
     else:
         return None
-    if old is None:
+    record, body = parsed
+    if old is None or (kind == "articles" and not _same_place(record, old)):
         return None
-    if data is None:
-        try:
-            data = source.read()
-        except OSError:
-            return None  # the full build reports it
-    record, body, problems = parse_one(source, data, settings)
-    if problems or body is None or (kind == "articles" and not _same_place(record, old)):
-        return None
-    errors = ErrorCollector()
-    check_links(library.link_targets, [(record.source or "", record.body_line, body)], errors)
-    return None if errors.errors else (record, body)
+    return parsed if _links_found(library, record, body) else None
 
 
-def _parse_new(
-    snapshot: Snapshot, source: SourceFile, data: bytes | None, settings: Settings
-) -> tuple[Article, RenderedBody] | None:
-    """A new article (or a draft published now) parsed, with its body's HTML; None when it
-    cannot be patched in (see _addable), its links name a missing file, or an alias would
-    take one of its paths."""
-    if source.kind != "articles":
-        return None
-    try:
-        record, body, problems = parse_one(source, data or source.read(), settings)
-    except OSError:
-        return None  # the full build reports it
-    if problems or body is None or not _addable(record, snapshot.origins, source.shown):
+def _new_article(snapshot: Snapshot, source: SourceFile, parsed: _Parsed) -> _Parsed | None:
+    """A new article (or a draft published now); None when it cannot be patched in (see
+    _addable), its links name a missing file, or an alias would take one of its paths."""
+    record, body = parsed
+    if source.kind != "articles" or not _addable(record, snapshot.origins, source.shown):
         return None
     library = snapshot.library
     folder = record.url_path
     if any(path == folder[:-1] or path.startswith(folder) for path, _ in library.redirects):
         return None
-    targets = {**library.link_targets, "articles": library.link_targets["articles"] | {record.slug}}
-    errors = ErrorCollector()
-    check_links(targets, [(record.source or "", record.body_line, body)], errors)
-    return None if errors.errors else (record, body)
+    return parsed if _links_found(library, record, body, also=record.slug) else None
 
 
-def _parse_newcomer(
-    library: Library, source: SourceFile, data: bytes | None, settings: Settings
-) -> tuple[Author, RenderedBody] | None:
-    """A new author file parsed, with its body's HTML; None when it cannot be patched in:
-    an error to report (links to a missing file too), or a site with no people yet. The
-    person may be named already without a file: their page was made from the slug, and
-    the file changes it as an edit would. (A person's aliases are spellings for the
-    importer: no redirects.)"""
-    if not library.authors:
+def _newcomer(library: Library, parsed: _Parsed) -> _Parsed | None:
+    """A new author file; None when it cannot be patched in: a link to a missing file, or a
+    site with no people yet. The person may be named already without a file: their page
+    was made from the slug, and the file changes it as an edit would. (A person's aliases
+    are spellings for the importer: no redirects.)"""
+    record, body = parsed
+    if not library.authors or not isinstance(record, Author):
         return None  # no people's rows to put theirs among (KeptRoutes.add_person)
-    try:
-        record, body, problems = parse_one(source, data or source.read(), settings)
-    except OSError:
-        return None  # the full build reports it
-    if problems or body is None or not isinstance(record, Author):
-        return None
     known = library.authors.get(record.slug)
     if known is not None and known.has_file:
         return None  # another file gives this slug: the full build tells
-    errors = ErrorCollector()
-    check_links(library.link_targets, [(record.source or "", record.body_line, body)], errors)
-    return None if errors.errors else (record, body)
+    return parsed if _links_found(library, record, body) else None
+
+
+def _left_as_draft(record: Any, origin: tuple[str, str] | None, options: BuildOptions) -> bool:
+    """Whether an edited article file is a draft now, which a library built without
+    --drafts leaves out, with the slug its file had: other files' links to it were checked
+    against that one, and it changes no output (or, if it was published, takes its
+    article out of the lists)."""
+    return (
+        not options.drafts
+        and isinstance(record, Article)
+        and record.draft
+        and origin == ("articles", record.slug)
+    )
+
+
+def _keep_drafts(snapshot: Snapshot, drafts: Mapping[str, tuple[str, str]]) -> None:
+    """The content files that are drafts now (shown -> (slug, content key)): their slugs
+    stay link targets, as a full build has every article file's."""
+    for shown, (slug, key) in drafts.items():
+        snapshot.content[shown] = key
+        snapshot.origins[shown] = ("articles", slug)
+        snapshot.library.link_targets["articles"].add(slug)
 
 
 def _add_person(library: Library, person: Author) -> list[str]:
@@ -790,14 +840,14 @@ def _without_files(by_file: Mapping[str, Any], removed: Mapping[str, str]) -> di
 
 def _patched(overlay: Mapping[str, Any]) -> int:
     """How many content files an overlay holds edits to or deletions of."""
-    return len(overlay["bodies"]) + len(overlay["files"]) + len(overlay["removed"])
+    return sum(len(overlay[part]) for part in ("bodies", "files", "removed", "drafts"))
 
 
 def _removed(snapshot: Snapshot, gone: Sequence[str]) -> dict[str, str] | None:
     """The deleted content files (`gone`), shown -> slug; None unless each is an article
     that can go (_removable) and no body links to (a full build reports such a link)."""
     library = snapshot.library
-    people = {slug for slug, person in library.authors.items() if person.has_file}
+    people = _with_files(library)
     removed = {}
     for shown in gone:
         kind, slug = snapshot.origins[shown]
@@ -807,6 +857,11 @@ def _removed(snapshot: Snapshot, gone: Sequence[str]) -> dict[str, str] | None:
             return None
         removed[shown] = slug
     return removed
+
+
+def _with_files(library: Library) -> set[str]:
+    """The people who have author files."""
+    return {slug for slug, person in library.authors.items() if person.has_file}
 
 
 def _drop_article(library: Library, slug: str) -> None:
@@ -1048,7 +1103,8 @@ def finish_full(
         "records": {},  # slug -> the record of an article whose front matter was edited
         "files": {},  # shown -> what an edit made of an author file or page (_FileEdit)
         "added": {},  # shown -> slug, of each new article (its body and record are above)
-        "removed": {},  # shown -> slug, of each article deleted since (see _gone)
+        "removed": {},  # shown -> slug, of each article deleted or made a draft since
+        "drafts": {},  # shown -> (slug, content key), of each article file a draft now
         "lists": {},
         "moves": ListMoves(),  # every edit to articles' terms, people and dates, as one
         "keys": {},
@@ -1073,10 +1129,13 @@ def store_patch(
     """Add a patching build's changes to the overlay."""
     global _MEMORY
     snapshot, library = patch.snapshot, patch.library
-    overlay = _without(snapshot.overlay, set(patch.removed.values()))
+    overlay = _without(snapshot.overlay, {*patch.removed.values(), *patch.drafted.values()})
     overlay["generation"] = _random_token()
     overlay["manifest"] = snapshot.manifest = output_manifest
-    overlay["removed"] = {**overlay["removed"], **patch.removed}
+    overlay["removed"] = {**overlay["removed"], **patch.removed, **patch.drafted}
+    # A draft published now is an article's file again (see patch.edited).
+    drafts = {s: d for s, d in overlay["drafts"].items() if s not in patch.edited}
+    overlay["drafts"] = {**drafts, **patch.drafts}
     overlay["bodies"] = {**overlay["bodies"]}  # shown -> what the edit made of the file
     for shown, (slug, key) in patch.edited.items():
         body = library.bodies[("articles", slug)]

@@ -45,7 +45,7 @@ TOPICS = ["Military cooperation", "Arctic", "Strategic stability", "Trade", "Ene
 EDITS = [
     "body", "title", "summary", "date", "topics", "related", "author", "template",
     "setting", "delete", "new", "author_file", "interviewees", "page", "newcomer",
-    "publish",
+    "publish", "draft",
 ]  # fmt: skip
 
 
@@ -120,10 +120,15 @@ def apply_edit(site: Path, edit: str, pick: int, word: str, step: int) -> None:
             f"type: interview\nauthors: [kenan-agazade]\ninterviewees: [{guest}]\n---\n"
             f"**What about {word}?**\n\nIt matters.\n"
         )
-    elif edit == "publish":  # the fixture's draft, dated and published
-        draft = site / "content/articles/unfinished.md"
+    elif edit == "publish":  # a draft dated and published: the target, or the fixture's
+        draft = target if "draft: true\n" in text else site / "content/articles/unfinished.md"
         text = draft.read_text().replace("draft: true\n", "")
         draft.write_text(_set_key(text, "date", f"2022-0{1 + step % 9}-0{1 + pick % 9}"))
+    elif edit == "draft":  # an article made a draft, or a draft edited: left out
+        if "draft: true\n" in text:
+            target.write_text(text + f"\nA draft's note on {word} ({step}).\n")
+        else:
+            target.write_text(text.replace("---\n", "---\ndraft: true\n", 1))
     elif edit == "page":
         about = site / "content/pages/about.md"
         about.write_text(_set_key(about.read_text(), "title", f"'About {word} {step}'"))
@@ -163,6 +168,20 @@ edit_steps = st.lists(
         ("delete", 2, "early"),
         ("author_file", 0, "Arctic"),
         ("newcomer", 3, "treaty"),
+    ]
+)
+# Articles made drafts, edited as drafts, published again: each is patched in.
+@example(
+    steps=[
+        ("new", 0, "early"),
+        ("new", 5, "radar"),  # a second piece of 2023: the year stays when one goes
+        ("draft", 3, "early"),
+        ("draft", 3, "radar"),
+        ("body", 1, "trade"),
+        ("publish", 3, "treaty"),
+        ("draft", 3, "Arctic"),
+        ("draft", 6, "early"),  # the fixture's draft, edited
+        ("publish", 6, "radar"),
     ]
 )
 # New articles deleted again, with edits between: each deletion is patched in.
@@ -1365,6 +1384,58 @@ def test_a_draft_published_is_patched_in_as_a_new_article(tmp_path, in_memory):
     _edit_and_build(site, output, tmp_path, (draft_b, publish), 0, "b", in_memory, **search)
     other_slug = (draft_c, lambda text: publish(text).replace("---\n", "---\nslug: cee\n", 1))
     _edit_and_build(site, output, tmp_path, other_slug, 0, "c", in_memory, **search)
+
+
+@pytest.mark.parametrize("in_memory", [True, False], ids=["in-memory", "from-the-cache"])
+def test_drafts_edited_or_made_are_patched_like_clean_builds(tmp_path, in_memory):
+    # A build without --drafts leaves drafts out. An editor writing one in a preview
+    # saves it again and again: no output changes, and the build says so at once. An
+    # article made a draft leaves its lists as a deleted one does; its slug stays a link
+    # target, as every article file's is.
+    site = _filed_term_site(tmp_path)
+    articles = site / "content/articles"
+    (articles / "draft-a.md").write_text(_new_piece("Draft A", "2020-01-24", draft="true"))
+    output = tmp_path / "out"
+    search = {} if in_memory else {"search": False}
+    build(site, output, **search)
+
+    def step(path: Path, change, patched: int, label: str) -> tuple[dict, dict, set[str]]:
+        before, after, changed = _edit_and_build(
+            site, output, tmp_path, (path, change), patched, label, in_memory, **search
+        )
+        _assert_indexed_like_clean(site, output, tmp_path, keep_memory=in_memory, **search)
+        return before, after, changed
+
+    def draft(text: str) -> str:
+        return text.replace("---\n", "---\ndraft: true\n", 1)
+
+    def publish(text: str) -> str:
+        return text.replace("draft: true\n", "")
+
+    def more(text: str) -> str:
+        return text + "\nOne more paragraph, with a [link](piece-05.md).\n"
+
+    *_, changed = step(articles / "draft-a.md", more, 1, "draft edited")
+    assert changed == set(), "a draft's edit shows nowhere"
+    piece = articles / "piece-05.md"
+    before, after, changed = step(piece, draft, 1, "made a draft")
+    assert "articles/piece-05/index.html" in before.keys() - after.keys()
+    assert {"page/2/index.html", "topics/energy/index.html", "sitemap.xml"} <= changed
+    *_, changed = step(piece, more, 1, "made a draft, edited")
+    assert changed == set()
+    before, after, _ = step(piece, publish, 1, "published again")
+    assert "articles/piece-05/index.html" in after.keys() - before.keys()
+    step(piece, draft, 1, "a draft again")
+    # Built in full: a draft under another slug (links were checked against its own), an
+    # article with aliases (its redirects would go) or naming a person without an author
+    # file (that person would go) made a draft.
+    step(articles / "draft-a.md", lambda text: _set_key(text, "slug", "aye"), 0, "slug")
+    aliased, lone = articles / "piece-06.md", articles / "piece-07.md"
+    aliased.write_text(_set_key(aliased.read_text(), "aliases", "[/old/piece-six/]"))
+    lone.write_text(_set_key(lone.read_text(), "authors", "[someone, nobody]"))
+    build(site, output, **search)
+    step(aliased, draft, 0, "redirects would go")
+    step(lone, draft, 0, "a person would go")
 
 
 def _person(name: str, **keys: str) -> str:
