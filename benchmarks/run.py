@@ -70,6 +70,7 @@ TIME_FIGURES: tuple[tuple[str, str, bool], ...] = (
     ("new", "rebuild after a new article is added (s)", False),
     ("expert", "rebuild after an interview with a new expert is imported (s)", False),
     ("delete", "rebuild after an article is deleted (s)", False),
+    ("draft", "rebuild after an undated piece is imported as a draft (s)", False),
     ("template", "rebuild after a template edit (s)", False),
 )
 TOOLS = ("sitegen", "pelican", "hugo", "hugo-no-related")
@@ -291,6 +292,16 @@ def add_interview(site: Path, article: Path, newest: str, mark: str) -> None:
     piece.write_text("\n".join(kept), encoding="utf-8")
 
 
+def add_draft(site: Path, article: Path, mark: str) -> None:
+    """Import a piece with no date, as `sitegen import` writes one: a new article (as
+    add_article makes it) with `draft: true` for its date, which a build without
+    --drafts leaves out."""
+    piece = add_article(site, article, "", f"draft {mark}")
+    lines = piece.read_text(encoding="utf-8").split("\n")
+    lines = ["draft: true" if line.startswith("date: ") else line for line in lines]
+    piece.write_text("\n".join(lines), encoding="utf-8")
+
+
 def newest_date(site: Path) -> str:
     """The newest `date:` of the site's articles, as written."""
     return max(str(a.meta["date"]) for a in peers.read_articles(site) if a.meta.get("date"))
@@ -487,6 +498,9 @@ def run_size(
                 add_interview(folder, folder / article, newest, f"repeat {repeat}")
             elif figure == "delete":
                 (runner.folder("sitegen") / deleted).unlink()
+            elif figure == "draft":
+                folder = runner.folder("sitegen")
+                add_draft(folder, folder / article, f"repeat {repeat}")
             elif figure == "template":
                 try:
                     edit_template(runner.folder("sitegen"), f"repeat {repeat}")

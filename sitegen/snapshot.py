@@ -16,7 +16,8 @@ dated, published and without aliases (see _addable), and so is a draft published
 (which a library built without --drafts leaves out); a deleted one out of them to none,
 on the same terms, while no body links to it (see _removed), and so is one made a draft
 (links to a draft are valid). An edit to a draft that stays one changes nothing the
-library holds, only the content key kept of its file (see _left_as_draft). A new author
+library holds, only the content key kept of its file (see _left_as_draft); a new draft
+adds its slug to the link targets, and a draft deleted takes it away. A new author
 file brings a person in among the people, with their page, feed and place in the author
 index, or is an edit of a person the articles named without one (see _newcomer): so an
 interview imported with its new experts' files is patched in. So when every changed
@@ -24,7 +25,7 @@ file is such an edit, a new article or author file, a draft, or a deleted articl
 takes the last library, patches those parts and fingerprints only the outputs the
 snapshot says show the edited and deleted articles' and works' cards, and the person's
 or page's own, instead of loading and indexing the whole archive. Anything else (a
-deleted author file, page or draft, a new page, an edit to an article's aliases, a
+deleted author file or page, a new page, an edit to an article's aliases, a
 setting, a template, an asset, other options, a changed output folder) builds the usual
 way, and that build keeps a new snapshot.
 
@@ -293,10 +294,10 @@ def _worth_loading(
 ) -> tuple[_Head, _Changed, _Gone] | None:
     """The head row, and the files changed and deleted since the base and its overlay;
     None when it already shows that the edits cannot be patched in: another key, another
-    output, a file deleted that is not an article that can go (_removable), an edit to an
-    article's aliases or draft state (but for a draft published, which comes in as a new
-    article, and an article made a draft, which goes as a deleted one), or a person
-    without an author file added or dropped. Loading the base is then saved."""
+    output, a file deleted that is not an article that can go (_removable) or a draft, an
+    edit to an article's aliases or draft state (but for a draft published, which comes in
+    as a new article, and an article made a draft, which goes as a deleted one), or a
+    person without an author file added or dropped. Loading the base is then saved."""
     head = cache.state(_HEAD)
     if not isinstance(head, tuple) or len(head) != 4:
         return None
@@ -329,8 +330,10 @@ def _worth_loading(
         if origins.get(shown, ("",))[0] != "articles":
             return None  # an author file or a page: a full build's work
         before = last.get(content[shown])
-        if before is not None and not _removable(before[0], people):
-            return None  # else not in the parse cache: the base will tell
+        if before is None:
+            continue  # not in the parse cache: the base will tell
+        if not (before[0].draft and not options.drafts) and not _removable(before[0], people):
+            return None
     for _, source, data in changed:
         kind = origins.get(source.shown, ("",))[0]
         if kind in _FILES or source.shown in newcomers:
@@ -347,9 +350,9 @@ def _worth_loading(
             return None
         if problems:
             return None
-        if _left_as_draft(record, origins.get(source.shown), options):
-            was = before[0]  # type: ignore[index]
-            if was.draft or _removable(was, people):  # a draft still, or made one now
+        if _left_as_draft(record, source.shown, origins, options):
+            was = None if new else before[0]  # type: ignore[index]
+            if was is None or was.draft or _removable(was, people):  # new, or made one now
                 continue
             return None
         # A draft the library leaves out, published now, comes in as a new article does.
@@ -537,7 +540,7 @@ def try_patch(
         return None
     changed, gone = found
     library = snapshot.library
-    removed = _removed(snapshot, gone)  # shown -> slug, of the articles deleted
+    removed = _removed(snapshot, gone, options)  # shown -> slug, of the articles deleted
     if removed is None:
         return None
     edited: dict[str, tuple[str, str]] = {}
@@ -549,14 +552,19 @@ def try_patch(
     newcomers: set[str] = set()  # people whose author files are new
     drafts: dict[str, tuple[str, str]] = {}  # shown -> (slug, key), as Patch.drafts
     drafted: dict[str, str] = {}  # shown -> slug, of the articles made drafts now
+    claimed: set[str] = set()  # the slugs of new article files, drafts too
     for job_key, source, data in changed:
         parsed = _parse(source, data, settings)
         if parsed is None:
             return None
         origin = snapshot.origins.get(source.shown)
         new = origin is None
-        if _left_as_draft(parsed[0], origin, options):
+        if _left_as_draft(parsed[0], source.shown, snapshot.origins, options):
             slug = parsed[0].slug
+            if new and slug in claimed:
+                return None  # a slug used twice: the full build reports it
+            if new:
+                claimed.add(slug)
             if slug in library.articles_by_slug:  # published until now
                 if not _removable(library.articles_by_slug[slug], _with_files(library)):
                     return None
@@ -580,9 +588,10 @@ def try_patch(
             slug = record.slug
             newcomers.add(slug)
         elif new:
-            if record.slug in added.values() or record.slug in library.articles_by_slug:
+            if record.slug in claimed or record.slug in library.articles_by_slug:
                 return None  # a slug used twice: the full build reports it
             slug = added[source.shown] = record.slug
+            claimed.add(slug)
         stored = replace(body, html=None)  # the HTML is read back from the cache
         fresh[job_key] = ((record, stored), body.html or "")
         if kind in _FILES:
@@ -594,8 +603,9 @@ def try_patch(
             records[slug] = record
     now = ChainMap(records, library.articles_by_slug)  # the records as edited
     new_slugs = set(added.values())
-    gone_slugs = set(removed.values())
-    out_slugs = gone_slugs | set(drafted.values())  # the articles the library loses
+    gone_slugs = set(removed.values())  # drafts deleted too: the library has none of them
+    out_slugs = {slug for slug in gone_slugs if slug in library.articles_by_slug}
+    out_slugs.update(drafted.values())  # the articles the library loses
     if gone_slugs & linked_articles([*bodies.values(), *(edit[4] for edit in files.values())]):
         return None  # an edit links to an article deleted now: the full build reports it
     before = {  # a new article moves into its lists from none
@@ -631,7 +641,9 @@ def try_patch(
     _MEMORY = None
     cache.store_parsed(fresh)
     snapshot.origins.update(_origins_added(added))
-    if (records or files or out_slugs) and not isinstance(library.articles_by_slug, StoredArticles):
+    if (records or files or removed or drafted) and not isinstance(
+        library.articles_by_slug, StoredArticles
+    ):
         # A library this process made holds each record in many lists and routes; in the
         # kept form they all read it by slug, so that one `put` replaces it everywhere.
         library = snapshot.library = kept_form(library)
@@ -784,17 +796,18 @@ def _newcomer(library: Library, parsed: _Parsed) -> _Parsed | None:
     return parsed if _links_found(library, record, body) else None
 
 
-def _left_as_draft(record: Any, origin: tuple[str, str] | None, options: BuildOptions) -> bool:
-    """Whether an edited article file is a draft now, which a library built without
-    --drafts leaves out, with the slug its file had: other files' links to it were checked
-    against that one, and it changes no output (or, if it was published, takes its
-    article out of the lists)."""
-    return (
-        not options.drafts
-        and isinstance(record, Article)
-        and record.draft
-        and origin == ("articles", record.slug)
-    )
+def _left_as_draft(
+    record: Any, shown: str, origins: Mapping[str, tuple[str, str]], options: BuildOptions
+) -> bool:
+    """Whether a changed article file is a draft now, which a library built without
+    --drafts leaves out, with the slug its file had (other files' links to it were checked
+    against that one), or, new, with a slug no other file has (a slug used twice is an
+    error for a full build to report). It changes no output, only which links are valid;
+    or, if it was published, it takes its article out of the lists."""
+    if options.drafts or not isinstance(record, Article) or not record.draft:
+        return False
+    key, own = ("articles", record.slug), origins.get(shown)
+    return own == key if own is not None else key not in origins.values()
 
 
 def _keep_drafts(snapshot: Snapshot, drafts: Mapping[str, tuple[str, str]]) -> None:
@@ -843,17 +856,24 @@ def _patched(overlay: Mapping[str, Any]) -> int:
     return sum(len(overlay[part]) for part in ("bodies", "files", "removed", "drafts"))
 
 
-def _removed(snapshot: Snapshot, gone: Sequence[str]) -> dict[str, str] | None:
+def _removed(
+    snapshot: Snapshot, gone: Sequence[str], options: BuildOptions
+) -> dict[str, str] | None:
     """The deleted content files (`gone`), shown -> slug; None unless each is an article
-    that can go (_removable) and no body links to (a full build reports such a link)."""
+    that can go (_removable) or a draft the library leaves out, and no body links to it
+    (a full build reports such a link)."""
     library = snapshot.library
     people = _with_files(library)
     removed = {}
     for shown in gone:
-        kind, slug = snapshot.origins[shown]
+        origin = snapshot.origins[shown]
+        kind, slug = origin
         if kind != "articles" or slug in library.linked:
             return None
-        if not _removable(library.articles_by_slug.get(slug), people):  # None: a draft
+        if not (
+            _left_out(library, origin, options)
+            or _removable(library.articles_by_slug.get(slug), people)
+        ):
             return None
         removed[shown] = slug
     return removed
@@ -866,8 +886,9 @@ def _with_files(library: Library) -> set[str]:
 
 def _drop_article(library: Library, slug: str) -> None:
     """What a library of the kept form holds of a deleted article besides its lists and
-    routes (see moves.apply_moves)."""
+    routes (see moves.apply_moves), or of a draft it left out: its slug as a link target."""
     cast(StoredArticles, library.articles_by_slug).drop(slug)
+    library.link_targets["articles"].discard(slug)
     for part in (library.summaries, library.reading_minutes, library.related, library.front_keys):
         part.pop(slug, None)
     library.bodies.pop(("articles", slug), None)
@@ -1133,8 +1154,13 @@ def store_patch(
     overlay["generation"] = _random_token()
     overlay["manifest"] = snapshot.manifest = output_manifest
     overlay["removed"] = {**overlay["removed"], **patch.removed, **patch.drafted}
-    # A draft published now is an article's file again (see patch.edited).
-    drafts = {s: d for s, d in overlay["drafts"].items() if s not in patch.edited}
+    # A draft published now is an article's file again (see patch.edited), and one
+    # deleted is no file.
+    drafts = {
+        shown: draft
+        for shown, draft in overlay["drafts"].items()
+        if shown not in patch.edited and shown not in patch.removed
+    }
     overlay["drafts"] = {**drafts, **patch.drafts}
     overlay["bodies"] = {**overlay["bodies"]}  # shown -> what the edit made of the file
     for shown, (slug, key) in patch.edited.items():

@@ -124,6 +124,11 @@ def apply_edit(site: Path, edit: str, pick: int, word: str, step: int) -> None:
         draft = target if "draft: true\n" in text else site / "content/articles/unfinished.md"
         text = draft.read_text().replace("draft: true\n", "")
         draft.write_text(_set_key(text, "date", f"2022-0{1 + step % 9}-0{1 + pick % 9}"))
+    elif edit == "draft" and pick % 5 == 4:  # a piece imported with no date: a new draft
+        (site / f"content/articles/draft-{step}.md").write_text(
+            f"---\ntitle: A draft on {word} {step}\ndraft: true\nauthors: [kenan-agazade]\n"
+            f"topics: [{TOPICS[pick % len(TOPICS)]}]\n---\nNotes on {word}.\n"
+        )
     elif edit == "draft":  # an article made a draft, or a draft edited: left out
         if "draft: true\n" in text:
             target.write_text(text + f"\nA draft's note on {word} ({step}).\n")
@@ -170,7 +175,7 @@ edit_steps = st.lists(
         ("newcomer", 3, "treaty"),
     ]
 )
-# Articles made drafts, edited as drafts, published again: each is patched in.
+# Articles made drafts, edited as drafts, published again, deleted: each is patched in.
 @example(
     steps=[
         ("new", 0, "early"),
@@ -182,6 +187,8 @@ edit_steps = st.lists(
         ("draft", 3, "Arctic"),
         ("draft", 6, "early"),  # the fixture's draft, edited
         ("publish", 6, "radar"),
+        ("delete", 3, "treaty"),  # a draft deleted
+        ("draft", 4, "radar"),  # a new one
     ]
 )
 # New articles deleted again, with edits between: each deletion is patched in.
@@ -539,10 +546,10 @@ def test_a_front_matter_edit_is_told_apart_without_loading_the_last_library(tmp_
         assert build(site, output).patched == patched, edit
         assert ("snapshot" in read) == bool(patched), (edit, read)
         _assert_like_clean(site, output, tmp_path, f"{number}-{edit}")
-    # So is a new article that a patch cannot take: a draft, one with aliases, a slug
-    # taken, a person without an author file.
+    # So is a new article that a patch cannot take: one with aliases, a slug taken, a
+    # person without an author file.
     for number, more in enumerate(
-        ["draft: true", "aliases: [/old/x/]", "slug: arctic-interview", "authors: [nobody]"]
+        ["aliases: [/old/x/]", "slug: arctic-interview", "authors: [nobody]"]
     ):
         forget_snapshot()
         read.clear()
@@ -1233,18 +1240,19 @@ def test_new_articles_are_patched_like_clean_builds(tmp_path, in_memory):
     _assert_indexed_like_clean(site, output, tmp_path, **search)
     refused = [  # (file, its text): a full build's work, or an error
         ("new-d", _new_piece("New D", "2018-05-01")),  # a new year
-        ("new-e", _new_piece("New E", "2020-01-07", draft="true")),
         ("new-f", _new_piece("New F", "2020-01-08", aliases="[/old/f/]")),
         ("new-g", _new_piece("New G", "2020-01-09", topics="[Trade]")),  # a new term
         ("new-h", _new_piece("New H", "2020-01-10", authors="[nobody]")),  # no author file
         ("new-i", _new_piece("New I", "2020-01-11", slug="piece-03")),  # a slug taken
+        ("new-j", _new_piece("New J", "2020-01-12", slug="piece-04", draft="true")),  # too
     ]
     for name, text in refused:
         path = site / f"content/articles/{name}.md"
-        if name == "new-i":  # an error: the output stays as it was
+        if name in ("new-i", "new-j"):  # an error: the output stays as it was
             path.write_text(text)
             with pytest.raises(BuildFailed):
                 build(site, output, **search)
+            path.unlink()
             continue
         edit = (path, lambda _, text=text: text)
         _edit_and_build(site, output, tmp_path, edit, 0, name, in_memory, **search)
@@ -1262,7 +1270,6 @@ def test_deleted_articles_are_patched_like_clean_builds(tmp_path, in_memory):
         "piece-01": ("topics", "[Energy, Trade]"),  # the only piece on Trade
         "piece-03": ("aliases", "[/old/three/]"),
         "piece-04": ("authors", "[someone, nobody]"),  # nobody has no author file
-        "piece-06": ("draft", "true"),
         "piece-02": ("related", "[piece-05]"),
     }
     for name, (key, value) in setup.items():
@@ -1342,7 +1349,7 @@ def test_deleted_articles_are_patched_like_clean_builds(tmp_path, in_memory):
     assert snapshot(output) == kept
     second.write_text(text)
     linking.write_text(linked)
-    refused = ["piece-01", "piece-03", "piece-04", "piece-06", "authors/someone"]
+    refused = ["piece-01", "piece-03", "piece-04", "authors/someone"]
     for name in refused:
         path = site / f"content/{name}.md" if "/" in name else articles / f"{name}.md"
         _edit_and_build(site, output, tmp_path, (path, None), 0, name, in_memory, **search)
@@ -1391,7 +1398,7 @@ def test_drafts_edited_or_made_are_patched_like_clean_builds(tmp_path, in_memory
     # A build without --drafts leaves drafts out. An editor writing one in a preview
     # saves it again and again: no output changes, and the build says so at once. An
     # article made a draft leaves its lists as a deleted one does; its slug stays a link
-    # target, as every article file's is.
+    # target, as every article file's is. A draft deleted goes with nothing to render.
     site = _filed_term_site(tmp_path)
     articles = site / "content/articles"
     (articles / "draft-a.md").write_text(_new_piece("Draft A", "2020-01-24", draft="true"))
@@ -1413,10 +1420,17 @@ def test_drafts_edited_or_made_are_patched_like_clean_builds(tmp_path, in_memory
         return text.replace("draft: true\n", "")
 
     def more(text: str) -> str:
-        return text + "\nOne more paragraph, with a [link](piece-05.md).\n"
+        return text + "\nOne more paragraph, with a [link](piece-04.md).\n"
 
     *_, changed = step(articles / "draft-a.md", more, 1, "draft edited")
     assert changed == set(), "a draft's edit shows nowhere"
+    # A new draft, as `sitegen import` writes a piece with no date: a link target at once.
+    new_draft = _new_piece("Draft B", "2020-01-23", draft="true")
+    *_, changed = step(articles / "draft-b.md", lambda _: new_draft, 1, "a new draft")
+    assert changed == set()
+    link = (articles / "piece-03.md", lambda text: text + "\nSee [the draft](draft-b.md).\n")
+    *_, changed = step(*link, 1, "linked")
+    assert "articles/piece-03/index.html" in changed
     piece = articles / "piece-05.md"
     before, after, changed = step(piece, draft, 1, "made a draft")
     assert "articles/piece-05/index.html" in before.keys() - after.keys()
@@ -1426,10 +1440,13 @@ def test_drafts_edited_or_made_are_patched_like_clean_builds(tmp_path, in_memory
     before, after, _ = step(piece, publish, 1, "published again")
     assert "articles/piece-05/index.html" in after.keys() - before.keys()
     step(piece, draft, 1, "a draft again")
+    step(piece, None, 1, "a draft deleted")
+    step(articles / "piece-04.md", more, 1, "an edit after")  # one file: the draft is gone
     # Built in full: a draft under another slug (links were checked against its own), an
     # article with aliases (its redirects would go) or naming a person without an author
     # file (that person would go) made a draft.
     step(articles / "draft-a.md", lambda text: _set_key(text, "slug", "aye"), 0, "slug")
+    step(articles / "draft-a.md", None, 1, "the draft deleted")
     aliased, lone = articles / "piece-06.md", articles / "piece-07.md"
     aliased.write_text(_set_key(aliased.read_text(), "aliases", "[/old/piece-six/]"))
     lone.write_text(_set_key(lone.read_text(), "authors", "[someone, nobody]"))
