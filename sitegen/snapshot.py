@@ -557,10 +557,13 @@ def try_patch(
         parsed = _parse(source, data, settings)
         if parsed is None:
             return None
+        record, body = parsed
+        stored = replace(body, html=None)  # the HTML is read back from the cache
+        fresh[job_key] = ((record, stored), body.html or "")
         origin = snapshot.origins.get(source.shown)
         new = origin is None
-        if _left_as_draft(parsed[0], source.shown, snapshot.origins, options):
-            slug = parsed[0].slug
+        if _left_as_draft(record, source.shown, snapshot.origins, options):
+            slug = record.slug
             if new and slug in claimed:
                 return None  # a slug used twice: the full build reports it
             if new:
@@ -570,20 +573,18 @@ def try_patch(
                     return None
                 drafted[source.shown] = slug
             drafts[source.shown] = (slug, job_key)
-            fresh[job_key] = ((parsed[0], replace(parsed[1], html=None)), parsed[1].html or "")
             continue
         if new and source.kind == "authors":
-            kind, parsed = "authors", _newcomer(library, parsed)
+            kind, fit = "authors", _newcomer(library, record, body)
         elif new or _left_out(library, origin, options):
             # A draft the library leaves out, published now: new to the library.
-            kind, parsed = "articles", _new_article(snapshot, source, parsed)
+            kind, fit = "articles", _new_article(snapshot, source, record, body)
             new = True
         else:
             kind, slug = origin
-            parsed = _edit(library, kind, slug, parsed)
-        if parsed is None:
+            fit = _edit(library, kind, slug, record, body)
+        if not fit:
             return None
-        record, body = parsed
         if new and kind == "authors":
             slug = record.slug
             newcomers.add(slug)
@@ -592,8 +593,6 @@ def try_patch(
                 return None  # a slug used twice: the full build reports it
             slug = added[source.shown] = record.slug
             claimed.add(slug)
-        stored = replace(body, html=None)  # the HTML is read back from the cache
-        fresh[job_key] = ((record, stored), body.html or "")
         if kind in _FILES:
             files[source.shown] = (slug, job_key, kind, record, stored)
             continue
@@ -751,49 +750,43 @@ def _links_found(library: Library, record: Any, body: RenderedBody, also: str = 
     return not errors.errors
 
 
-_Parsed = tuple[Any, RenderedBody]  # a record and its body with HTML, as _parse gives them
-
-
-def _edit(library: Library, kind: str, slug: str, parsed: _Parsed) -> _Parsed | None:
-    """An edited article, author file or page; None when the edit cannot be patched in: an
-    article that moved in the archive, or a link to a missing file."""
+def _edit(library: Library, kind: str, slug: str, record: Any, body: RenderedBody) -> bool:
+    """Whether an edited article, author file or page can be patched in: not an article
+    that moved in the archive, nor a body linking to a missing file."""
     if kind == "pages":
         old: Any = next((page for page in library.pages if page.slug == slug), None)
     elif kind in ("articles", "authors"):
         old = (library.articles_by_slug if kind == "articles" else library.authors).get(slug)
     else:
         return None
-    record, body = parsed
     if old is None or (kind == "articles" and not _same_place(record, old)):
-        return None
-    return parsed if _links_found(library, record, body) else None
+        return False
+    return _links_found(library, record, body)
 
 
-def _new_article(snapshot: Snapshot, source: SourceFile, parsed: _Parsed) -> _Parsed | None:
-    """A new article (or a draft published now); None when it cannot be patched in (see
-    _addable), its links name a missing file, or an alias would take one of its paths."""
-    record, body = parsed
+def _new_article(snapshot: Snapshot, source: SourceFile, record: Any, body: RenderedBody) -> bool:
+    """Whether a new article (or a draft published now) can be patched in: see _addable;
+    its links name files that exist, and no alias takes one of its paths."""
     if source.kind != "articles" or not _addable(record, snapshot.origins, source.shown):
-        return None
+        return False
     library = snapshot.library
     folder = record.url_path
     if any(path == folder[:-1] or path.startswith(folder) for path, _ in library.redirects):
-        return None
-    return parsed if _links_found(library, record, body, also=record.slug) else None
+        return False
+    return _links_found(library, record, body, also=record.slug)
 
 
-def _newcomer(library: Library, parsed: _Parsed) -> _Parsed | None:
-    """A new author file; None when it cannot be patched in: a link to a missing file, or a
-    site with no people yet. The person may be named already without a file: their page
-    was made from the slug, and the file changes it as an edit would. (A person's aliases
-    are spellings for the importer: no redirects.)"""
-    record, body = parsed
+def _newcomer(library: Library, record: Any, body: RenderedBody) -> bool:
+    """Whether a new author file can be patched in: its links name files that exist, and
+    the site has people already. The person may be named already without a file: their
+    page was made from the slug, and the file changes it as an edit would. (A person's
+    aliases are spellings for the importer: no redirects.)"""
     if not library.authors or not isinstance(record, Author):
-        return None  # no people's rows to put theirs among (KeptRoutes.add_person)
+        return False  # no people's rows to put theirs among (KeptRoutes.add_person)
     known = library.authors.get(record.slug)
     if known is not None and known.has_file:
-        return None  # another file gives this slug: the full build tells
-    return parsed if _links_found(library, record, body) else None
+        return False  # another file gives this slug: the full build tells
+    return _links_found(library, record, body)
 
 
 def _left_as_draft(
