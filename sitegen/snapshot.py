@@ -564,9 +564,9 @@ def try_patch(
         new = origin is None
         if _left_as_draft(record, source.shown, snapshot.origins, options):
             slug = record.slug
-            if new and slug in claimed:
-                return None  # a slug used twice: the full build reports it
             if new:
+                if slug in claimed:
+                    return None  # a slug used twice: the full build reports it
                 claimed.add(slug)
             if slug in library.articles_by_slug:  # published until now
                 if not _removable(library.articles_by_slug[slug], _with_files(library)):
