@@ -189,6 +189,11 @@ def no_file_message(slug: str) -> str:
     return f"no author file for {slug!r}; a page is made from the slug"
 
 
+def with_files(library: Library) -> set[str]:
+    """The slugs of the people who have author files."""
+    return {slug for slug, person in library.authors.items() if person.has_file}
+
+
 _Spellings = dict[str, dict[str, dict[str, int]]]  # as Library.spellings
 
 

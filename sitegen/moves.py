@@ -35,6 +35,7 @@ from .library import (
     sort_key,
     term_name,
     term_slug,
+    with_files,
     works_of,
 )
 from .model import Article
@@ -146,10 +147,9 @@ def list_moves(
     for taxonomy in library.settings.taxonomies:
         if not _move_terms(library, edits, taxonomy, moves, ordered):
             return None
-    with_files = {slug for slug, person in library.authors.items() if person.has_file}
-    with_files.update(newcomers)
+    filed = with_files(library) | set(newcomers)
     for name, lists in _PEOPLE.items():
-        if not _move_people(library, edits, name, lists, moves, ordered, with_files):
+        if not _move_people(library, edits, name, lists, moves, ordered, filed):
             return None
     for slug in redated:  # the lists it stays in put it in its new place too
         record = edits[slug][1]

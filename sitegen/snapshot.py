@@ -68,6 +68,7 @@ from .library import (
     no_file_message,
     related_warnings,
     slugs_of,
+    with_files,
 )
 from .loader import SourceFile, parse_source
 from .markdown import RenderedBody, cut_at_word
@@ -569,7 +570,7 @@ def try_patch(
                     return None  # a slug used twice: the full build reports it
                 claimed.add(slug)
             if slug in library.articles_by_slug:  # published until now
-                if not _removable(library.articles_by_slug[slug], _with_files(library)):
+                if not _removable(library.articles_by_slug[slug], with_files(library)):
                     return None
                 drafted[source.shown] = slug
             drafts[source.shown] = (slug, job_key)
@@ -856,7 +857,7 @@ def _removed(
     that can go (_removable) or a draft the library leaves out, and no body links to it
     (a full build reports such a link)."""
     library = snapshot.library
-    people = _with_files(library)
+    people = with_files(library)
     removed = {}
     for shown in gone:
         origin = snapshot.origins[shown]
@@ -870,11 +871,6 @@ def _removed(
             return None
         removed[shown] = slug
     return removed
-
-
-def _with_files(library: Library) -> set[str]:
-    """The people who have author files."""
-    return {slug for slug, person in library.authors.items() if person.has_file}
 
 
 def _drop_article(library: Library, slug: str) -> None:
