@@ -67,6 +67,7 @@ TIME_FIGURES: tuple[tuple[str, str, bool], ...] = (
     ("title", "rebuild after one article's title edit (s)", False),
     ("author", "rebuild after its author's file is edited (s)", False),
     ("topics", "rebuild after one article's topics edit (s)", False),
+    ("term", "rebuild after an article is given a topic new to the archive (s)", False),
     ("new", "rebuild after a new article is added (s)", False),
     ("expert", "rebuild after an interview with a new expert is imported (s)", False),
     ("delete", "rebuild after an article is deleted (s)", False),
@@ -490,6 +491,9 @@ def run_size(
             elif figure == "topics":
                 path = runner.folder("sitegen") / article
                 replace_first_topic(path, new_topic(path))
+            elif figure == "term":
+                path = runner.folder("sitegen") / article
+                replace_first_topic(path, f"A topic new to the archive ({repeat})")
             elif figure == "new":
                 folder = runner.folder("sitegen")
                 add_article(folder, folder / article, newest, f"repeat {repeat}")

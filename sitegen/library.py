@@ -580,20 +580,49 @@ class KeptRoutes(Sequence[Route]):
         self.forget()
         return added
 
-    def add_person(self, slug: str, base: str) -> list[str]:
-        """Rows for a new person's first page and feed (at `base`), where a full build
-        puts them: among the people's rows, in the order of their slugs. The paths added."""
-        kinds = {self._kinds.index(kind) for kind in ("author", "author_feed")}
-        rows = [at for at, code in enumerate(self._kind_of) if code in kinds]
-        at = next((at for at in rows if self._subjects[at] > slug), rows[-1] + 1)
+    def add_list(self, kind: str, key: Any, base: str) -> list[str]:
+        """Rows for a new person's or term's first page and feed (at `base`), where a
+        full build puts them: among the rows of their kind (a term's, of its taxonomy) in
+        the order of their keys, or after the index's pages when there are none. The
+        paths added (`set_pages` gives the list more pages)."""
+        codes = bytes([self._code(kind), self._code(f"{kind}_feed")])
+        index = ("author_index", None) if kind == "author" else ("taxonomy", key[0])
+        subjects = self._subjects
+        rows = [
+            at
+            for at, code in enumerate(self._kind_of)
+            if code in codes and (kind == "author" or subjects[at][0] == key[0])
+        ]
+        if rows:
+            at = next((at for at in rows if subjects[at] > key), rows[-1] + 1)
+        else:
+            at = self._rows(*index)[-1] + 1
         added = [f"{base}index.html", f"{base}feed.xml"]
         self.paths[at:at] = added
-        self._subjects[at:at] = [slug, slug]
+        self._subjects[at:at] = [key, key]
         self._numbers[at:at] = array("I", [1, 0])
-        codes = bytes([self._kinds.index("author"), self._kinds.index("author_feed")])
         self._kind_of = self._kind_of[:at] + codes + self._kind_of[at:]
         self.forget()
         return added
+
+    def remove_list(self, kind: str, key: Any) -> list[str]:
+        """Drop the rows of a term's or person's pages and feed. The paths dropped."""
+        dropped: list[str] = []
+        for each in (kind, f"{kind}_feed"):
+            rows = self._rows(each, key)  # consecutive rows
+            if rows:
+                at, end = rows.start, rows.stop
+                dropped += self.paths[at:end]
+                del self.paths[at:end], self._subjects[at:end], self._numbers[at:end]
+                self._kind_of = self._kind_of[:at] + self._kind_of[end:]
+        self.forget()
+        return dropped
+
+    def _code(self, kind: str) -> int:
+        """The column code of a kind of route, made for a kind the routes had none of."""
+        if kind not in self._kinds:
+            self._kinds = (*self._kinds, kind)
+        return self._kinds.index(kind)
 
     def remove_articles(self, slugs: Collection[str]) -> list[str]:
         """Drop deleted articles' page and cite files' rows. The paths dropped."""

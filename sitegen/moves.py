@@ -6,10 +6,11 @@ how a term is spelled most, and a list's page count; an edit to its date, its pl
 every list it is in, its year, and the sitemap's last change. A new article is moved in
 from a blank record (`blank`): into the home pages, its year, its terms and people, with
 routes for its page and cite files. A deleted article is moved out to a blank record,
-and its routes dropped. list_moves tells what edits change (or that they
-make or drop a term, person or year, or rename a term: a full build's work), and
-patch_lists brings a library of the kept form (library.kept_form) up to date, routes
-included, and says which outputs that changes.
+and its routes dropped. A term is made when an edit or a new article first names it, and
+dropped with its pages when its last article leaves it. list_moves tells what edits
+change (or that they make or drop a person or year, or rename a term: a full build's
+work), and patch_lists brings a library of the kept form (library.kept_form) up to date,
+routes included, and says which outputs that changes.
 """
 
 from __future__ import annotations
@@ -38,15 +39,14 @@ from .library import (
     with_files,
     works_of,
 )
-from .model import Article
+from .model import Article, Term
 
 _Edits = Mapping[str, tuple[Article, Article]]  # article slug -> (record before, record now)
 _PEOPLE = {"authors": "written_by", "interviewees": "interviews_of"}  # field -> library's lists
 _Order = Callable[[Iterable[str]], tuple[str, ...]]  # article slugs in the archive's order
 # The fields that place an article in term, person and year lists and order them, with
 # a blank for each: an edit to these moves it between or within lists, and is patched in
-# too while no term, person or year is made or dropped and no term renamed
-# (list_moves tells).
+# too while no person or year is made or dropped and no term renamed (list_moves tells).
 LISTED: dict[str, Any] = {
     "terms": {},
     "authors": (),
@@ -67,10 +67,12 @@ class ListMoves:
     """What edits to articles' terms, people and dates change in a library (list_moves)."""
 
     # (taxonomy, term slug) -> the slugs of its articles, newest first: the lists moved
+    # (a term not in the library is made; one with none is dropped)
     terms: dict[tuple[str, str], tuple[str, ...]] = field(default_factory=dict)
     # article slug -> taxonomy -> the slugs of its terms, for the taxonomies edited
     article_terms: dict[str, dict[str, tuple[str, ...]]] = field(default_factory=dict)
-    # (taxonomy, term slug) -> its spellings' counts, for each term an edit names
+    # (taxonomy, term slug) -> its spellings' counts, for each term an edit names (none:
+    # the term is dropped)
     spellings: dict[tuple[str, str], dict[str, int]] = field(default_factory=dict)
     # ("written_by" or "interviews_of", person slug) -> the slugs of the articles, newest first
     people: dict[tuple[str, str], tuple[str, ...]] = field(default_factory=dict)
@@ -128,10 +130,11 @@ def list_moves(
     (`added`, whose record before is `blank(record)`) and deleted ones (`removed`, whose
     record now is `blank(record)`). `newcomers` are people whose author files are new:
     they have files, whether the library has them yet or not. None when they change more
-    than which lists hold an article and where, how many pages a list has and how a term
-    is spelled: a term, person or year is made or dropped (pages, feeds, warnings for
-    people without a file; a newcomer's page is the caller's to make), or a term's most
-    used spelling is another now (its name, on every page showing it)."""
+    than which lists hold an article and where, how many pages a list has, which terms
+    there are and how a term is spelled: a person or year is made or dropped (pages,
+    feeds, warnings for people without a file; a newcomer's page is the caller's to
+    make), or a term's most used spelling is another now (its name, on every page
+    showing it)."""
     moves = ListMoves(added=tuple(added), removed=tuple(removed))
     rank: dict[str, int] = {}  # article slug -> place in the archive, made when needed
 
@@ -234,8 +237,8 @@ def _move_terms(
         if names_before == names_now:
             continue
         before, now = _unique_slugs(names_before), _unique_slugs(names_now)
-        if not known.keys() >= set(now):
-            return False  # a new term, or a name with no slug (the full build reports it)
+        if not all(now):
+            return False  # a name with no slug: the full build reports it
         for names, sign in ((names_before, -1), (names_now, 1)):
             for name in names:
                 spelled[term_slug(name)][name] += sign
@@ -243,18 +246,16 @@ def _move_terms(
         if slug not in moves.removed:  # a deleted article's terms go with it
             moves.article_terms.setdefault(slug, {})[taxonomy] = now
     for term, change in spelled.items():
-        counts = Counter(known[term])
+        counts = Counter(known.get(term, {}))
         counts.update(change)
-        counts = +counts  # spellings no article uses now go
-        if not counts or term_name(counts) != entries[term].term.name:
-            return False
+        counts = +counts  # spellings no article uses now go: all of a term dropped
+        if counts and term in entries and term_name(counts) != entries[term].term.name:
+            return False  # renamed: its name changes on every page that shows it
         moves.spellings[(taxonomy, term)] = dict(counts)
     for term in joined.keys() | left.keys():
-        members = slugs_of(entries[term].articles)
-        moved = ordered((set(members) - left[term]) | joined[term])
-        if not moved:
-            return False
-        moves.terms[(taxonomy, term)] = moved
+        members = slugs_of(entries[term].articles) if term in entries else ()
+        # No article in it now: the term is dropped (see apply_moves).
+        moves.terms[(taxonomy, term)] = ordered((set(members) - left[term]) | joined[term])
     return True
 
 
@@ -325,7 +326,7 @@ def patch_lists(library: Library, moves: ListMoves) -> tuple[set[str], bool]:
     or pages come and go. And whether routes came or went."""
     routes = cast(KeptRoutes, library.routes)
     lists = moves.lists()
-    before = {key: list_slugs(library, *key) for key in lists}
+    before = {key: _slugs(library, *key) for key in lists}
     outputs: set[str] = set()
     for taxonomy in dict.fromkeys(taxonomy for taxonomy, _ in moves.terms):
         outputs.update(routes.paths_of({"taxonomy"}, taxonomy))
@@ -337,7 +338,7 @@ def patch_lists(library: Library, moves: ListMoves) -> tuple[set[str], bool]:
     per_page = library.settings.per_page
     lastmods = bool(added or dropped or moves.last_changed)
     for kind, key in lists:
-        now = list_slugs(library, kind, key)
+        now = _slugs(library, kind, key)
         outputs.update(routes.paths_of({f"{kind}_feed"}, key))
         same = len(now) == len(before[(kind, key)]) and set(now) == set(before[(kind, key)])
         if same and kind in _ONLY_LISTS:
@@ -353,6 +354,13 @@ def patch_lists(library: Library, moves: ListMoves) -> tuple[set[str], bool]:
     return outputs, bool(added or dropped)
 
 
+def _slugs(library: Library, kind: str, key: Any) -> tuple[str, ...]:
+    """A list's slugs (list_slugs), or none for a term not made yet or dropped."""
+    if kind == "term" and key[1] not in library.taxonomies[key[0]]:
+        return ()
+    return list_slugs(library, kind, key)
+
+
 def _page_base(routes: KeptRoutes, kind: str, key: Any) -> str:
     """Where a list's first page is, from its routes: `topics/china/` for `topics/china/index.html`."""
     first = routes.paths_of({kind}, key)[0]
@@ -365,11 +373,12 @@ def apply_moves(library: Library, moves: ListMoves) -> tuple[list[str], list[str
     read the lists again when next made. The paths added and dropped."""
     store, routes = library.articles_by_slug, library.routes
     assert isinstance(store, StoredArticles) and isinstance(routes, KeptRoutes)
-    for (taxonomy, term), members in moves.terms.items():
-        entry = library.taxonomies[taxonomy][term]
-        library.taxonomies[taxonomy][term] = TermEntry(entry.term, ArticleRefs(members, store))
     for (taxonomy, term), counts in moves.spellings.items():
-        library.spellings[taxonomy][term] = counts
+        if counts:
+            library.spellings[taxonomy][term] = counts
+        else:  # as a full build: none for a term no article has
+            library.spellings[taxonomy].pop(term, None)
+    added, dropped = _apply_terms(library, moves.terms, store, routes)
     for slug in moves.added:  # as a full build: every taxonomy, if only with no term
         # (Not kept from a record of the same slug deleted since: its terms went with it.)
         library.terms_of[slug] = dict.fromkeys(library.settings.taxonomies, ())
@@ -392,8 +401,8 @@ def apply_moves(library: Library, moves: ListMoves) -> tuple[list[str], list[str
             works[person] = ArticleRefs(members, store)
         else:  # as a full build: no entry for a person with none
             works.pop(person, None)
-    added = routes.add_articles([store[slug].url_path for slug in moves.added], moves.added)
-    dropped = routes.remove_articles(set(moves.removed))
+    added += routes.add_articles([store[slug].url_path for slug in moves.added], moves.added)
+    dropped += routes.remove_articles(set(moves.removed))
     if moves.order is not None:
         library.articles = ArticleRefs(moves.order, store)
         routes.reorder([kind for kind, _ in ARTICLE_FILES], moves.order)
@@ -405,6 +414,8 @@ def apply_moves(library: Library, moves: ListMoves) -> tuple[list[str], list[str
         if kind == "home":
             count, base = len(library.articles), ""
         elif kind == "term":
+            if not moves.terms[key]:
+                continue  # dropped, with its pages and feed
             count, base = len(moves.terms[key]), library.taxonomies[key[0]][key[1]].term.url_path
         elif kind == "archive_year":
             count, base = len(moves.years[key]), f"archive/{key}/"
@@ -416,6 +427,45 @@ def apply_moves(library: Library, moves: ListMoves) -> tuple[list[str], list[str
     if added or dropped or moves.order is not None:
         library.__dict__.pop("route_paths", None)  # a cached property: made again
     routes.forget()
+    return added, dropped
+
+
+def _apply_terms(
+    library: Library,
+    terms: Mapping[tuple[str, str], tuple[str, ...]],
+    store: StoredArticles,
+    routes: KeptRoutes,
+) -> tuple[list[str], list[str]]:
+    """The term lists moved, in a library whose spellings are moved already: a term no
+    article had is made, named by its spellings, with its first page and feed among its
+    taxonomy's in the order of their slugs, as a full build has them; one no article has
+    now is dropped with its pages and feed; each taxonomy whose terms came or went has
+    as many index pages as it needs now. The paths added and dropped."""
+    added: list[str] = []
+    dropped: list[str] = []
+    counted: set[str] = set()  # the taxonomies whose terms came or went
+    for (taxonomy, term), members in terms.items():
+        entries = library.taxonomies[taxonomy]
+        entry = entries.get(term)
+        if not members:
+            if entry is not None:
+                del entries[term]
+                dropped += routes.remove_list("term", (taxonomy, term))
+                counted.add(taxonomy)
+            continue
+        # A term dropped and made again since the library was kept may be spelled anew.
+        name = term_name(library.spellings[taxonomy][term])
+        kept = entry.term if entry is not None and entry.term.name == name else None
+        entries[term] = TermEntry(kept or Term(taxonomy, name, term), ArticleRefs(members, store))
+        if entry is None:
+            library.taxonomies[taxonomy] = dict(sorted(entries.items()))
+            added += routes.add_list("term", (taxonomy, term), entries[term].term.url_path)
+            counted.add(taxonomy)
+    for taxonomy in counted:
+        pages = max(1, -(-len(library.taxonomies[taxonomy]) // library.settings.per_page))
+        more, fewer = routes.set_pages("taxonomy", taxonomy, pages, f"{taxonomy}/")
+        added += more
+        dropped += fewer
     return added, dropped
 
 

@@ -778,12 +778,12 @@ def _new_article(snapshot: Snapshot, source: SourceFile, record: Any, body: Rend
 
 
 def _newcomer(library: Library, record: Any, body: RenderedBody) -> bool:
-    """Whether a new author file can be patched in: its links name files that exist, and
-    the site has people already. The person may be named already without a file: their
-    page was made from the slug, and the file changes it as an edit would. (A person's
-    aliases are spellings for the importer: no redirects.)"""
-    if not library.authors or not isinstance(record, Author):
-        return False  # no people's rows to put theirs among (KeptRoutes.add_person)
+    """Whether a new author file can be patched in: its links name files that exist. The
+    person may be named already without a file: their page was made from the slug, and
+    the file changes it as an edit would. (A person's aliases are spellings for the
+    importer: no redirects.)"""
+    if not isinstance(record, Author):
+        return False
     known = library.authors.get(record.slug)
     if known is not None and known.has_file:
         return False  # another file gives this slug: the full build tells
@@ -821,7 +821,7 @@ def _add_person(library: Library, person: Author) -> list[str]:
     library.authors = dict(sorted({**library.authors, person.slug: person}.items()))
     library.link_targets["authors"].add(person.slug)
     routes = cast(KeptRoutes, library.routes)
-    added = routes.add_person(person.slug, person.url_path)
+    added = routes.add_list("author", person.slug, person.url_path)
     pages = max(1, -(-len(library.authors) // library.settings.per_page))
     more, _ = routes.set_pages("author_index", None, pages, "authors/")
     library.__dict__.pop("route_paths", None)  # a cached property: made again

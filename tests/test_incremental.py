@@ -337,7 +337,7 @@ def test_body_edits_patch_the_last_library_and_match_clean_builds(tmp_path, in_m
         ("body", 0, "radar", 1),
         ("body", 2, "treaty", 1),  # another article: the overlay holds both
         ("title", 1, "Arctic", 1),  # a title shows on pages and cards only: patched too
-        ("topics", 1, "Arctic", 0),  # terms: a full build, and a new snapshot
+        ("topics", 1, "Arctic", 1),  # terms made and dropped, with their pages
         ("body", 1, "missile", 1),
         ("template", 0, "trade", 0),
         ("body", 3, "Caucasus", 1),
@@ -645,10 +645,11 @@ def test_a_full_build_starts_its_related_posts_from_the_last_builds(tmp_path, mo
     for number, in_memory in enumerate([True, False]):
         if not in_memory:
             forget_snapshot()
-        apply_edit(site, "topics", number, "Treaty", number)
+        target = _articles(site)[number]  # aliases make redirects: a full build's work
+        target.write_text(_set_key(target.read_text(), "aliases", f"[/old/{number}/]"))
         assert build(site, output).patched == 0
         assert started[-1] is not None, in_memory
-        _assert_like_clean(site, output, tmp_path, f"topics-{number}")
+        _assert_like_clean(site, output, tmp_path, f"aliases-{number}")
 
 
 def _many_articles(tmp_path: Path, count: int = 450) -> Path:
@@ -1012,14 +1013,14 @@ def test_edits_to_titles_summaries_and_related_entries_are_patched_like_clean_bu
     [
         ("date", "2019-03-15"),
         ("authors", "[someone, another]"),
-        ("topics", "[Security, Energy]"),
         ("aliases", "[/old/piece-05/]"),
         ("draft", "true"),
     ],
 )
 def test_an_edit_that_moves_an_article_in_the_archive_builds_in_full(tmp_path, key, value):
-    # A new year, a new person or term makes pages and lists, aliases make redirects,
-    # and a draft leaves every list: the last library cannot be patched.
+    # A new year or a new person without a file makes pages, lists and warnings, aliases
+    # make redirects, and a draft by that person takes them out of every list again:
+    # the last library cannot be patched.
     site = _word_site(tmp_path)
     output = tmp_path / "out"
     build(site, output)
@@ -1109,6 +1110,45 @@ def test_edits_that_move_an_article_between_terms_are_patched_like_clean_builds(
             assert "topics/energy/page/2/index.html" in before.keys() - after.keys(), label
     assert "Piece 11" in text_of(html(output, "topics/security/"))
     assert "energy 4 articles" in text_of(html(output, "topics/"))  # renamed by the last edit
+
+
+@pytest.mark.parametrize("in_memory", [True, False], ids=["in-memory", "from-the-cache"])
+def test_terms_made_and_dropped_by_edits_are_patched_like_clean_builds(tmp_path, in_memory):
+    # An edit naming a term no article had makes it: its pages and feed are added, and
+    # the topics index lists it, gaining a page past four terms. The last article leaving
+    # a term drops it with its files. Replayed from the cache, a term of the last full
+    # build dropped and made again under another spelling is named by the new one.
+    site = _term_site(tmp_path)
+    piece = site / "content/articles/piece-11.md"
+    piece.write_text(_set_key(piece.read_text(), "topics", "[Energy, Nuclear]"))
+    output = tmp_path / "out"
+    search = {} if in_memory else {"search": False}
+    build(site, output, **search)
+    trade = ["topics/trade/index.html", "topics/trade/feed.xml"]
+    nuclear = ["topics/nuclear/index.html", "topics/nuclear/feed.xml"]
+    steps = [  # (piece, key, value, paths added, paths gone)
+        (2, "topics", "[Security, Trade]", trade, []),
+        (6, "topics", "[Trade, Arms control, Cyber]", ["topics/page/2/index.html"], []),
+        (2, "topics", "[Security]", [], []),  # Trade keeps piece 6
+        (6, "topics", "[Security]", [], [*trade, "topics/page/2/index.html"]),
+        (11, "topics", "[Energy]", [], nuclear),
+        (4, "topics", "[NUCLEAR]", nuclear, []),
+        (3, "regions", "[Arctic]", ["regions/arctic/index.html"], []),  # a taxonomy's first
+        (3, "regions", "[]", [], ["regions/arctic/index.html"]),
+    ]
+    for number, key, value, made, gone in steps:
+        label = f"piece-{number:02d}-{key}-{value}"
+        path = site / f"content/articles/piece-{number:02d}.md"
+        edit = (path, lambda text, key=key, value=value: _set_key(text, key, value))
+        before, after, changed = _edit_and_build(
+            site, output, tmp_path, edit, 1, label, in_memory, **search
+        )
+        assert set(made) <= after.keys() - before.keys(), label
+        assert set(gone) <= before.keys() - after.keys(), label
+        index = {f"{key}/index.html", f"{key}/page/2/index.html"}  # each term, its count
+        assert index & changed, label
+    assert "NUCLEAR 1 article" in text_of(html(output, "topics/"))
+    _assert_indexed_like_clean(site, output, tmp_path, keep_memory=in_memory, **search)
 
 
 @pytest.mark.parametrize("in_memory", [True, False], ids=["in-memory", "from-the-cache"])
@@ -1203,7 +1243,7 @@ def _new_piece(title: str, date: str, body: str = "On arms control.", **keys: st
 def test_new_articles_are_patched_like_clean_builds(tmp_path, in_memory):
     # A new article joins the home pages, its year, its terms' and people's lists, and
     # may enter other articles' related lists or match an entry that matched nothing.
-    # While it names no new term, person or year, and is a dated, published piece
+    # While it names no new person or year, and is a dated, published piece
     # without aliases, the library is patched and its page and cite files are added.
     site = _filed_term_site(tmp_path)
     piece = site / "content/articles/piece-02.md"
@@ -1218,6 +1258,7 @@ def test_new_articles_are_patched_like_clean_builds(tmp_path, in_memory):
         ("new-b", _new_piece("New B", "2020-01-06", north, topics="[Energy]")),
         ("new-c", _new_piece("A later piece.", "2020-01-03", related="[piece-05]")),
         ("new-a", _new_piece("New A", "2020-01-25", f"Now on the north: {north}")),  # an edit
+        ("new-g", _new_piece("New G", "2020-01-09", topics="[Trade]")),  # a new term
     ]
     for name, text in patched_steps:
         path = site / f"content/articles/{name}.md"
@@ -1232,6 +1273,8 @@ def test_new_articles_are_patched_like_clean_builds(tmp_path, in_memory):
         assert f"articles/{name}/cite.bib" in after.keys() - before.keys(), name
         assert {"sitemap.xml", "topics/index.html", "authors/index.html"} <= changed, name
         assert "articles/piece-11/cite.bib" not in changed, name
+        if name == "new-g":
+            assert "topics/trade/feed.xml" in after.keys() - before.keys()
     assert "page/4/index.html" in after
     assert "New A" in text_of(html(output, ""))
     assert "New B" in text_of(html(output, "topics/energy/"))
@@ -1242,7 +1285,6 @@ def test_new_articles_are_patched_like_clean_builds(tmp_path, in_memory):
     refused = [  # (file, its text): a full build's work, or an error
         ("new-d", _new_piece("New D", "2018-05-01")),  # a new year
         ("new-f", _new_piece("New F", "2020-01-08", aliases="[/old/f/]")),
-        ("new-g", _new_piece("New G", "2020-01-09", topics="[Trade]")),  # a new term
         ("new-h", _new_piece("New H", "2020-01-10", authors="[nobody]")),  # no author file
         ("new-i", _new_piece("New I", "2020-01-11", slug="piece-03")),  # a slug taken
         ("new-j", _new_piece("New J", "2020-01-12", slug="piece-04", draft="true")),  # too
@@ -1384,12 +1426,15 @@ def test_a_draft_published_is_patched_in_as_a_new_article(tmp_path, in_memory):
     assert "articles/draft-a/index.html" in after.keys() - before.keys()
     assert {"index.html", "topics/security/index.html", "sitemap.xml"} <= changed
     _assert_indexed_like_clean(site, output, tmp_path, **search)
-    # Its edits after are edits of an article; one that names a new term, or a draft
-    # published under another slug, builds in full.
+    # Its edits after are edits of an article. One naming a term no article has makes
+    # it; a draft published under another slug builds in full.
     more = (articles / "draft-a.md", lambda text: text + "\nOne more paragraph.\n")
     _edit_and_build(site, output, tmp_path, more, 1, "edited", in_memory, **search)
     draft_b, draft_c = articles / "draft-b.md", articles / "draft-c.md"
-    _edit_and_build(site, output, tmp_path, (draft_b, publish), 0, "b", in_memory, **search)
+    before, after, _ = _edit_and_build(
+        site, output, tmp_path, (draft_b, publish), 1, "b", in_memory, **search
+    )
+    assert "topics/trade/index.html" in after.keys() - before.keys()
     other_slug = (draft_c, lambda text: publish(text).replace("---\n", "---\nslug: cee\n", 1))
     _edit_and_build(site, output, tmp_path, other_slug, 0, "c", in_memory, **search)
 
