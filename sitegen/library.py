@@ -267,6 +267,34 @@ def check_links(
                 )
 
 
+def draft_links(
+    drafts: Collection[str], items: Iterable[tuple[str, int, RenderedBody]]
+) -> list[Warning_]:
+    """A warning for each link to a draft that the build leaves out (`drafts`, by slug):
+    the link is valid, but its page is not built, so a reader following it finds none."""
+    return [
+        Warning_(
+            draft_link_message(link.slug),
+            shown,
+            body_line + link.line - 1,
+            "link",
+            "publish it, or take the link out",
+        )
+        for shown, body_line, body in items
+        for link in body.links
+        if link.kind == "articles" and link.slug in drafts
+    ]
+
+
+def draft_link_message(slug: str) -> str:
+    return f"link to the draft {slug!r}, which this build leaves out"
+
+
+def in_order(warnings: Iterable[Warning_]) -> list[Warning_]:
+    """Warnings by file, line and key: a patching build's and a full build's alike."""
+    return sorted(warnings, key=lambda w: (w.path or "", w.line or 0, w.key or "", w.message))
+
+
 def linked_articles(bodies: Iterable[RenderedBody]) -> set[str]:
     """The slugs of the articles these bodies link to."""
     return {link.slug for body in bodies for link in body.links if link.kind == "articles"}
@@ -318,6 +346,8 @@ def build_library(
         ]
     )
     check_links(known, linking, errors)
+    if not drafts:
+        warnings += draft_links({a.slug for a in sources.articles if a.draft}, linking)
 
     summaries = {
         a.slug: a.summary or cut_at_word(bodies[("articles", a.slug)].first_paragraph)
@@ -359,7 +389,7 @@ def build_library(
         interviews_of={k: tuple(v) for k, v in interviews.items()},
         related=related_by_slug,
         redirects=(),
-        warnings=warnings,
+        warnings=in_order(warnings),
         link_targets=known,
         linked=linked_articles(body for _, _, body in linking),
         spellings=spellings,

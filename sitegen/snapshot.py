@@ -63,6 +63,9 @@ from .library import (
     Library,
     StoredArticles,
     check_links,
+    draft_link_message,
+    draft_links,
+    in_order,
     kept_form,
     linked_articles,
     no_file_message,
@@ -572,6 +575,8 @@ def try_patch(
             if slug in library.articles_by_slug:  # published until now
                 if not _removable(library.articles_by_slug[slug], with_files(library)):
                     return None
+                if slug in library.linked:
+                    return None  # a link to it warns now: the full build finds each
                 drafted[source.shown] = slug
             drafts[source.shown] = (slug, job_key)
             continue
@@ -698,6 +703,11 @@ def try_patch(
         library.warnings += related_warnings(related.unmatched)
     if records:
         library.warnings = _at_lines_now(library.warnings, records)
+    relinked = [
+        (shown, library.articles_by_slug[slug].body_line, bodies[slug])
+        for shown, (slug, _) in edited.items()
+    ] + [(shown, edit[3].body_line, edit[4]) for shown, edit in files.items()]
+    library.warnings = _draft_links_now(library, relinked, [*removed, *drafted], added.values())
     return Patch(
         snapshot,
         library,
@@ -714,6 +724,32 @@ def try_patch(
         drafts,
         drafted,
     )
+
+
+def _draft_links_now(
+    library: Library,
+    relinked: Sequence[tuple[str, int, RenderedBody]],
+    gone: Iterable[str],
+    published: Iterable[str],
+) -> list[Warning_]:
+    """The warnings, with those for links to drafts made again for the files edited or
+    new (`relinked`: shown path, body line, body) and dropped for the files gone and the
+    drafts published now (`published`, by slug), in order. A link's target exists, or the
+    patch would have been refused: one the library has no article for is a draft."""
+    paths = {shown for shown, _, _ in relinked}.union(gone)
+    names = {draft_link_message(slug) for slug in published}
+    kept = [
+        w
+        for w in library.warnings
+        if not (w.key == "link" and (w.path in paths or w.message in names))
+    ]
+    drafts = {
+        link.slug
+        for _, _, body in relinked
+        for link in body.links
+        if link.kind == "articles" and link.slug not in library.articles_by_slug
+    }
+    return in_order([*kept, *draft_links(drafts, relinked)])
 
 
 def _at_lines_now(warnings: list[Warning_], records: Mapping[str, Article]) -> list[Warning_]:
@@ -1172,8 +1208,8 @@ def store_patch(
         for name, part in {**parts, "stamps": memo.stamps}.items():
             overlay[name] = {**overlay[name], **{slug: part[slug] for slug in slugs}}
         overlay["unmatched"] = memo.unmatched
-    if memo is not None or patch.records or patch.files:  # entries matched, lines moved,
-        overlay["warnings"] = library.warnings  # or a person named without a file has one
+    # Entries matched, lines moved, a person named without a file has one, links to drafts.
+    overlay["warnings"] = library.warnings
     # A list may show other cards now: remember that it shows them, in the rows first (a
     # row that names an output too many costs a fingerprint, never a stale page).
     shown = {slug for path in patch.affected for slug in uses.get(path, ())}

@@ -86,6 +86,30 @@ def test_drafts_are_built_with_flag(tmp_path):
     assert (output / "articles/unfinished/index.html").exists()
 
 
+def test_a_link_to_a_draft_warns_when_the_draft_is_left_out(tmp_path):
+    # A draft is a valid link target, but without --drafts its page is not built: the
+    # link would lead a reader nowhere. The build says where it is, and --strict stops.
+    site = copy_site("basic", tmp_path)
+    article = site / "content/articles/caucasus-balance.md"
+    text = article.read_text()
+    article.write_text(text + "\nMore in [a piece in progress](unfinished.md).\n")
+    line = len(text.split("\n")) + 1
+    output = tmp_path / "out"
+    warned = [w.format() for w in build(site, output).warnings]
+    assert (
+        f"content/articles/caucasus-balance.md:{line}: link: link to the draft 'unfinished', "
+        "which this build leaves out (publish it, or take the link out)"
+    ) in warned
+    hrefs = [a.get("href") for a in html(output, "articles/caucasus-balance/").cssselect("a")]
+    assert "/articles/unfinished/" in hrefs
+    assert not (output / "articles/unfinished").exists()
+    with pytest.raises(BuildFailed):
+        build(site, tmp_path / "strict", strict=True)
+    drafts = build(site, tmp_path / "drafts", drafts=True)
+    assert not [w for w in drafts.warnings if w.key == "link"]
+    assert (tmp_path / "drafts/articles/unfinished/index.html").exists()
+
+
 def test_home_is_paginated_newest_first(site):
     first = [a.get("href") for a in html(site, "").cssselect(".card-title a")]
     second = [a.get("href") for a in html(site, "page/2/").cssselect(".card-title a")]

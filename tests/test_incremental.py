@@ -1501,6 +1501,47 @@ def test_drafts_edited_or_made_are_patched_like_clean_builds(tmp_path, in_memory
     step(lone, draft, 0, "a person would go")
 
 
+@pytest.mark.parametrize("in_memory", [True, False], ids=["in-memory", "from-the-cache"])
+def test_links_to_drafts_warn_in_patched_builds_as_in_clean_ones(tmp_path, in_memory):
+    # A link to a draft a build leaves out warns on its line. A patching build warns
+    # again for each file it takes in, and no more once the draft is published, the link
+    # is gone, or the file is; an article linked to and made a draft builds in full.
+    site = _filed_term_site(tmp_path)
+    articles = site / "content/articles"
+    draft_a = articles / "draft-a.md"
+    draft_a.write_text(_new_piece("Draft A", "2020-01-24", draft="true"))
+    output = tmp_path / "out"
+    search = {} if in_memory else {"search": False}
+    build(site, output, **search)
+    piece, new = articles / "piece-03.md", articles / "new-x.md"
+    link = "\nSee [the draft](draft-a.md).\n"
+    steps = [  # (label, file, change, patched, links warned about)
+        ("linked", piece, lambda text: text + link, 1, 1),
+        ("summary above", piece, lambda text: _set_key(text, "summary", "'Short.'"), 1, 1),
+        ("paragraph above", piece, lambda text: text.replace(link, "\nAbove.\n" + link), 1, 1),
+        ("new", new, lambda _: _new_piece("New X", "2020-01-20", f"On it.{link}"), 1, 2),
+        ("published", draft_a, lambda text: text.replace("draft: true\n", ""), 1, 0),
+        ("a draft again", draft_a, lambda text: "---\ndraft: true\n" + text[4:], 0, 2),
+        ("new deleted", new, None, 1, 1),
+        ("unlinked", piece, lambda text: text.replace(link, ""), 1, 0),
+    ]
+    for label, path, change, patched, warned in steps:
+        if not in_memory:
+            forget_snapshot()  # a new `sitegen build`: the overlay is read back
+        if change is None:
+            path.unlink()
+        else:
+            path.write_text(change(path.read_text() if path.exists() else ""))
+        result = build(site, output, **search)
+        assert result.patched == patched, label
+        clean = tmp_path / f"clean-{label}"
+        expected = build(site, clean, use_cache=False, **search)
+        assert _warnings(result) == _warnings(expected), label
+        assert len([w for w in result.warnings if w.key == "link"]) == warned, label
+        assert contents(output) == contents(clean), label
+        shutil.rmtree(clean)
+
+
 def _person(name: str, **keys: str) -> str:
     head = "".join(f"{key}: {value}\n" for key, value in {"name": name, **keys}.items())
     return f"---\n{head}---\nA biography of {name}.\n"
