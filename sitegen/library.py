@@ -167,26 +167,25 @@ def _authors(
     sources: Sources, articles: Sequence[Article], warnings: list[Warning_]
 ) -> dict[str, Author]:
     authors = {a.slug: a for a in sources.authors}
-    for article in articles:
-        for key, slugs in (("authors", article.authors), ("interviewees", article.interviewees)):
-            for slug in slugs:
-                if slug not in authors:
-                    authors[slug] = Author(None, slug, _name_from_slug(slug), has_file=False)
-                    warnings.append(
-                        Warning_(
-                            no_file_message(slug),
-                            article.source,
-                            article.line_of(key),
-                            key,
-                            f"create content/authors/{slug}.md",
-                        )
-                    )
+    for article in articles:  # newest first: each warning is at the newest naming them
+        for slug in (*article.authors, *article.interviewees):
+            if slug not in authors:
+                authors[slug] = Author(None, slug, _name_from_slug(slug), has_file=False)
+                warnings.append(no_file_warning(slug, article))
     return dict(sorted(authors.items()))
 
 
 def no_file_message(slug: str) -> str:
     """The warning for a person named without an author file, at the newest article."""
     return f"no author file for {slug!r}; a page is made from the slug"
+
+
+def no_file_warning(slug: str, article: Article) -> Warning_:
+    """The warning for a person named without an author file, at the newest article
+    naming them: on its `authors` line, or else its `interviewees` line."""
+    key = "authors" if slug in article.authors else "interviewees"
+    hint = f"create content/authors/{slug}.md"
+    return Warning_(no_file_message(slug), article.source, article.line_of(key), key, hint)
 
 
 def with_files(library: Library) -> set[str]:

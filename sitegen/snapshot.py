@@ -69,8 +69,10 @@ from .library import (
     kept_form,
     linked_articles,
     no_file_message,
+    no_file_warning,
     related_warnings,
     slugs_of,
+    sort_key,
     with_files,
 )
 from .loader import SourceFile, parse_source
@@ -703,6 +705,8 @@ def try_patch(
         library.warnings += related_warnings(related.unmatched)
     if records:
         library.warnings = _at_lines_now(library.warnings, records)
+    if moved:
+        library.warnings = _no_file_warnings_now(library, moved.values())
     relinked = [
         (shown, library.articles_by_slug[slug].body_line, bodies[slug])
         for shown, (slug, _) in edited.items()
@@ -724,6 +728,31 @@ def try_patch(
         drafts,
         drafted,
     )
+
+
+def _no_file_warnings_now(
+    library: Library, moved: Iterable[tuple[Article, Article]]
+) -> list[Warning_]:
+    """The warnings, with each person without an author file whom a moved article names
+    (before or now) warned about at the newest article naming them now: a date edit can
+    make another one the newest."""
+    people = {
+        person
+        for pair in moved
+        for record in pair
+        for person in (*record.authors, *record.interviewees)
+        if person in library.authors and not library.authors[person].has_file
+    }
+    if not people:
+        return library.warnings
+    messages = {no_file_message(person) for person in people}
+    warnings = [w for w in library.warnings if w.message not in messages]
+    for person in people:
+        lists = (library.written_by.get(person, ()), library.interviews_of.get(person, ()))
+        newest = min((works[0] for works in lists if works), key=sort_key, default=None)
+        if newest is not None:
+            warnings.append(no_file_warning(person, newest))
+    return warnings
 
 
 def _draft_links_now(

@@ -302,11 +302,13 @@ def test_no_op_rebuild_renders_nothing(tmp_path):
 # build gives, and step aside for every other kind of change.
 
 
-def _assert_like_clean(site: Path, output: Path, tmp_path: Path, label: str, **options) -> None:
+def _assert_like_clean(site: Path, output: Path, tmp_path: Path, label: str, **options):
+    """The output is a clean build's, byte for byte: the clean build's result."""
     clean = tmp_path / f"clean-{label}"
-    build(site, clean, use_cache=False, **options)
+    result = build(site, clean, use_cache=False, **options)
     assert contents(output) == contents(clean), label
     shutil.rmtree(clean)
+    return result
 
 
 def _edit_and_build(
@@ -321,7 +323,8 @@ def _edit_and_build(
 ) -> tuple[dict, dict, set[str]]:
     """Edit a file (delete it, if the change is None) and build as a preview (in memory)
     or a new `sitegen build` (from the cache) would; the build patched as expected and
-    matches a clean one. The output before and after, and the paths whose bytes changed."""
+    matches a clean one, warnings too. The output before and after, and the paths whose
+    bytes changed."""
     if not in_memory:
         forget_snapshot()  # a new `sitegen build`: the overlay is read back
     before = snapshot(output)
@@ -330,8 +333,10 @@ def _edit_and_build(
         path.unlink()
     else:
         path.write_text(change(path.read_text() if path.exists() else ""))  # or a new file
-    assert build(site, output, **options).patched == patched, label
-    _assert_like_clean(site, output, tmp_path, label, **options)
+    result = build(site, output, **options)
+    assert result.patched == patched, label
+    clean = _assert_like_clean(site, output, tmp_path, label, **options)
+    assert _warnings(result) == _warnings(clean), label
     after = snapshot(output)
     return before, after, {path for path in after if after[path] != before.get(path)}
 
@@ -1171,7 +1176,8 @@ def test_terms_made_and_dropped_by_edits_are_patched_like_clean_builds(tmp_path,
 def test_edits_to_an_articles_date_are_patched_like_clean_builds(tmp_path, in_memory):
     # A corrected date moves the article within every list it is in (the home pages,
     # its year, its terms and people) and changes the sitemap; while no year is made or
-    # emptied, the library is patched.
+    # emptied, the library is patched. The pieces' author has no file: the warning is
+    # at the newest piece, whichever that is now.
     site = _term_site(tmp_path)  # twelve pieces of January 2020, four to a page
     output = tmp_path / "out"
     search = {} if in_memory else {"search": False}
@@ -1193,6 +1199,9 @@ def test_edits_to_an_articles_date_are_patched_like_clean_builds(tmp_path, in_me
             site, output, tmp_path, edit, patched, label, in_memory, **search
         )
         assert {f"articles/piece-{piece:02d}/index.html", "sitemap.xml"} <= changed, label
+        if piece == 3:
+            warned = _warnings(build(site, output, **search))
+            assert any(w.startswith("content/articles/piece-03.md:4: authors:") for w in warned)
     assert "Piece 6" in text_of(html(output, "archive/2019/"))
 
 
