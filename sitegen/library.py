@@ -515,6 +515,9 @@ def _subject_key(subject: Any) -> Any:
     return subject  # a taxonomy's name, a year, or None
 
 
+_INDEX = {"author": "author_index", "archive_year": "archive"}  # a list's index, by kind
+
+
 class KeptRoutes(Sequence[Route]):
     """A library's routes as a kept snapshot stores them: each one's path, kind, subject's
     key and page number, made into a Route again when first asked for. Unpickling 41,000
@@ -610,32 +613,36 @@ class KeptRoutes(Sequence[Route]):
         return added
 
     def add_list(self, kind: str, key: Any, base: str) -> list[str]:
-        """Rows for a new person's or term's first page and feed (at `base`), where a
-        full build puts them: among the rows of their kind (a term's, of its taxonomy) in
-        the order of their keys, or after the index's pages when there are none. The
-        paths added (`set_pages` gives the list more pages)."""
-        codes = bytes([self._code(kind), self._code(f"{kind}_feed")])
-        index = ("author_index", None) if kind == "author" else ("taxonomy", key[0])
+        """Rows for a new list's first page and feed (at `base`): a person's, a term's, or
+        a year's, which has no feed. Where a full build puts them: among the rows of their
+        kind (a term's, of its taxonomy) in the order of their keys (years newest first),
+        or after the index's pages when there are none. The paths added (`set_pages`
+        gives the list more pages)."""
+        feed = kind != "archive_year"
+        codes = bytes([self._code(kind)] + [self._code(f"{kind}_feed")] * feed)
         subjects = self._subjects
-        rows = [
-            at
-            for at, code in enumerate(self._kind_of)
-            if code in codes and (kind == "author" or subjects[at][0] == key[0])
-        ]
-        if rows:
-            at = next((at for at in rows if subjects[at] > key), rows[-1] + 1)
+        if kind == "term":  # a taxonomy's terms, after its index
+            index, ours = ("taxonomy", key[0]), lambda subject: subject[0] == key[0]
         else:
-            at = self._rows(*index)[-1] + 1
-        added = [f"{base}index.html", f"{base}feed.xml"]
+            index, ours = (_INDEX[kind], None), lambda subject: True
+        rows = [at for at, code in enumerate(self._kind_of) if code in codes and ours(subjects[at])]
+        if kind == "archive_year":
+            at = next((at for at in rows if subjects[at] < key), None)
+        else:
+            at = next((at for at in rows if subjects[at] > key), None)
+        if at is None:
+            at = rows[-1] + 1 if rows else self._rows(*index)[-1] + 1
+        added = [f"{base}index.html", f"{base}feed.xml"][: len(codes)]
         self.paths[at:at] = added
-        self._subjects[at:at] = [key, key]
-        self._numbers[at:at] = array("I", [1, 0])
+        self._subjects[at:at] = [key] * len(added)
+        self._numbers[at:at] = array("I", [1, 0][: len(added)])
         self._kind_of = self._kind_of[:at] + codes + self._kind_of[at:]
         self.forget()
         return added
 
     def remove_list(self, kind: str, key: Any) -> list[str]:
-        """Drop the rows of a term's or person's pages and feed. The paths dropped."""
+        """Drop the rows of a list's pages and feed: a term's, a person's or a year's.
+        The paths dropped."""
         dropped: list[str] = []
         for each in (kind, f"{kind}_feed"):
             rows = self._rows(each, key)  # consecutive rows

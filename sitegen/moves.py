@@ -6,11 +6,11 @@ how a term is spelled most, and a list's page count; an edit to its date, its pl
 every list it is in, its year, and the sitemap's last change. A new article is moved in
 from a blank record (`blank`): into the home pages, its year, its terms and people, with
 routes for its page and cite files. A deleted article is moved out to a blank record,
-and its routes dropped. A term is made when an edit or a new article first names it, and
-dropped with its pages when its last article leaves it. list_moves tells what edits
-change (or that they make or drop a person or year, or rename a term: a full build's
-work), and patch_lists brings a library of the kept form (library.kept_form) up to date,
-routes included, and says which outputs that changes.
+and its routes dropped. A term or a year is made when an edit or a new article first
+names it, and dropped with its pages when its last article leaves it. list_moves tells
+what edits change (or that they make or drop a person, or rename a term: a full build's
+work), and patch_lists brings a library of the kept form (library.kept_form) up to
+date, routes included, and says which outputs that changes.
 """
 
 from __future__ import annotations
@@ -46,7 +46,7 @@ _PEOPLE = {"authors": "written_by", "interviewees": "interviews_of"}  # field ->
 _Order = Callable[[Iterable[str]], tuple[str, ...]]  # article slugs in the archive's order
 # The fields that place an article in term, person and year lists and order them, with
 # a blank for each: an edit to these moves it between or within lists, and is patched in
-# too while no person or year is made or dropped and no term renamed (list_moves tells).
+# too while no person is made or dropped and no term renamed (list_moves tells).
 LISTED: dict[str, Any] = {
     "terms": {},
     "authors": (),
@@ -76,7 +76,8 @@ class ListMoves:
     spellings: dict[tuple[str, str], dict[str, int]] = field(default_factory=dict)
     # ("written_by" or "interviews_of", person slug) -> the slugs of the articles, newest first
     people: dict[tuple[str, str], tuple[str, ...]] = field(default_factory=dict)
-    # After date edits: every article's slug, newest first; each year's articles moved;
+    # After date edits: every article's slug, newest first; each year's articles moved
+    # (a year not in the library is made; one with none is dropped);
     # each edited article's last change (as Library.last_changed).
     order: tuple[str, ...] | None = None
     years: dict[int, tuple[str, ...]] = field(default_factory=dict)
@@ -131,7 +132,7 @@ def list_moves(
     record now is `blank(record)`). `newcomers` are people whose author files are new:
     they have files, whether the library has them yet or not. None when they change more
     than which lists hold an article and where, how many pages a list has, which terms
-    there are and how a term is spelled: a person or year is made or dropped (pages,
+    and years there are and how a term is spelled: a person is made or dropped (pages,
     feeds, warnings for people without a file; a newcomer's page is the caller's to
     make), or a term's most used spelling is another now (its name, on every page
     showing it)."""
@@ -176,7 +177,8 @@ def _move_dates(
 ) -> list[str] | None:
     """The new order of the archive and its years after date edits, and each edited
     article's last change; the slugs whose date moved. None when an article has no date
-    (undated articles are kept apart) or is a draft, or a year is made or emptied."""
+    (undated articles are kept apart) or is a draft. A year no article had is made, and
+    one none has now is emptied: dropped by apply_moves."""
     redated: list[str] = []
     for slug, (old, new) in edits.items():
         if (old.date, old.updated) == (new.date, new.updated):
@@ -210,16 +212,12 @@ def _move_dates(
         for date in (old.date, new.date):
             if date is None:
                 continue  # a new article's blank
-            if date.year not in library.years:
-                return None  # a new year: its pages, and the archive's list of years
-            years.setdefault(date.year, set(slugs_of(library.years[date.year])))
+            years.setdefault(date.year, set(slugs_of(library.years.get(date.year, ()))))
         if old.date is not None:
             years[old.date.year].discard(slug)
         if new.date is not None:  # else deleted
             years[new.date.year].add(slug)
     for year, members in years.items():
-        if not members:
-            return None
         moves.years[year] = ordered(members)
     return redated
 
@@ -355,8 +353,10 @@ def patch_lists(library: Library, moves: ListMoves) -> tuple[set[str], bool]:
 
 
 def _slugs(library: Library, kind: str, key: Any) -> tuple[str, ...]:
-    """A list's slugs (list_slugs), or none for a term not made yet or dropped."""
+    """A list's slugs (list_slugs), or none for a term or year not made yet or dropped."""
     if kind == "term" and key[1] not in library.taxonomies[key[0]]:
+        return ()
+    if kind == "archive_year" and key not in library.years:
         return ()
     return list_slugs(library, kind, key)
 
@@ -406,8 +406,9 @@ def apply_moves(library: Library, moves: ListMoves) -> tuple[list[str], list[str
     if moves.order is not None:
         library.articles = ArticleRefs(moves.order, store)
         routes.reorder([kind for kind, _ in ARTICLE_FILES], moves.order)
-    for year, members in moves.years.items():
-        library.years[year] = ArticleRefs(members, store)
+    more, fewer = _apply_years(library, moves.years, store, routes)
+    added += more
+    dropped += fewer
     library.last_changed.update(moves.last_changed)
     per_page = library.settings.per_page
     for kind, key in moves.lists():
@@ -418,6 +419,8 @@ def apply_moves(library: Library, moves: ListMoves) -> tuple[list[str], list[str
                 continue  # dropped, with its pages and feed
             count, base = len(moves.terms[key]), library.taxonomies[key[0]][key[1]].term.url_path
         elif kind == "archive_year":
+            if not moves.years[key]:
+                continue  # dropped, with its pages
             count, base = len(moves.years[key]), f"archive/{key}/"
         else:
             count, base = len(works_of(library, key)), library.authors[key].url_path
@@ -464,6 +467,34 @@ def _apply_terms(
     for taxonomy in counted:
         pages = max(1, -(-len(library.taxonomies[taxonomy]) // library.settings.per_page))
         more, fewer = routes.set_pages("taxonomy", taxonomy, pages, f"{taxonomy}/")
+        added += more
+        dropped += fewer
+    return added, dropped
+
+
+def _apply_years(
+    library: Library,
+    years: Mapping[int, tuple[str, ...]],
+    store: StoredArticles,
+    routes: KeptRoutes,
+) -> tuple[list[str], list[str]]:
+    """The year lists moved: a year no article had is made, with its first page among
+    the years' newest first, as a full build has them; one no article has now is dropped
+    with its pages; the archive has as many pages of years as it needs now. The paths
+    added and dropped."""
+    added: list[str] = []
+    dropped: list[str] = []
+    for year, members in years.items():
+        if members:
+            if year not in library.years:
+                added += routes.add_list("archive_year", year, f"archive/{year}/")
+            library.years[year] = ArticleRefs(members, store)
+        elif library.years.pop(year, None) is not None:
+            dropped += routes.remove_list("archive_year", year)
+    if added or dropped:
+        library.years = dict(sorted(library.years.items(), reverse=True))
+        pages = max(1, -(-len(library.years) // library.settings.per_page))
+        more, fewer = routes.set_pages("archive", None, pages, "archive/")
         added += more
         dropped += fewer
     return added, dropped

@@ -362,7 +362,7 @@ def test_body_edits_patch_the_last_library_and_match_clean_builds(tmp_path, in_m
         ("body", 1, "missile", 1),
         ("template", 0, "trade", 0),
         ("body", 3, "Caucasus", 1),
-        ("new", 0, "warning", 0),
+        ("new", 0, "warning", 1),  # of 2023: a new year, with its pages
         ("body", 0, "early", 1),
     ]
     for number, (edit, pick, word, patched) in enumerate(steps):
@@ -1032,16 +1032,15 @@ def test_edits_to_titles_summaries_and_related_entries_are_patched_like_clean_bu
 @pytest.mark.parametrize(
     ("key", "value"),
     [
-        ("date", "2019-03-15"),
         ("authors", "[someone, another]"),
         ("aliases", "[/old/piece-05/]"),
         ("draft", "true"),
     ],
 )
 def test_an_edit_that_moves_an_article_in_the_archive_builds_in_full(tmp_path, key, value):
-    # A new year or a new person without a file makes pages, lists and warnings, aliases
-    # make redirects, and a draft by that person takes them out of every list again:
-    # the last library cannot be patched.
+    # A new person without a file makes pages, lists and warnings, aliases make
+    # redirects, and a draft by that person takes them out of every list again: the last
+    # library cannot be patched.
     site = _word_site(tmp_path)
     output = tmp_path / "out"
     build(site, output)
@@ -1175,8 +1174,9 @@ def test_terms_made_and_dropped_by_edits_are_patched_like_clean_builds(tmp_path,
 @pytest.mark.parametrize("in_memory", [True, False], ids=["in-memory", "from-the-cache"])
 def test_edits_to_an_articles_date_are_patched_like_clean_builds(tmp_path, in_memory):
     # A corrected date moves the article within every list it is in (the home pages,
-    # its year, its terms and people) and changes the sitemap; while no year is made or
-    # emptied, the library is patched. The pieces' author has no file: the warning is
+    # its year, its terms and people) and changes the sitemap: the library is patched. A
+    # year no piece had is made with its pages, and the archive lists it; one a date
+    # edit empties goes with its files. The pieces' author has no file: the warning is
     # at the newest piece, whichever that is now.
     site = _term_site(tmp_path)  # twelve pieces of January 2020, four to a page
     output = tmp_path / "out"
@@ -1185,24 +1185,39 @@ def test_edits_to_an_articles_date_are_patched_like_clean_builds(tmp_path, in_me
     steps = [  # (piece, key, value, patched)
         (3, "date", "2020-01-20", 1),  # the newest now: every home page before it moves
         (11, "date", "2020-01-05", 1),  # from the first page to the second
-        (5, "date", "2019-12-01", 0),  # a new year: its page and the archive's list
+        (5, "date", "2019-12-01", 1),  # a new year: its page and the archive's list
         (5, "date", "2019-12-02", 1),
         (6, "date", "2019-06", 1),  # a month-only date; 2019 gains, 2020 loses a piece
         (2, "updated", "2021-01-01", 1),  # its last change: the sitemap's and the card's
         (2, "date", "2020-01-15", 1),  # with an `updated`, the date still orders it
+        (7, "date", "2018-03", 1),
+        (8, "date", "2017-03", 1),
+        (9, "date", "2016-03", 1),  # a fifth year: a second page of the archive's years
+        (5, "date", "2020-01-30", 1),
+        (6, "date", "2020-01-31", 1),  # 2019 emptied, and the archive's second page
+        (10, "date", "2021-02", 1),  # the newest year, first in the archive's list
     ]
+    years = ["archive/2019/index.html", "archive/page/2/index.html"]
+    made = {  # by the date that makes them
+        "2019-12-01": years[:1],
+        "2016-03": years[1:],
+        "2021-02": ["archive/2021/index.html", years[1]],
+    }
+    gone = {"2020-01-31": years}
     for piece, key, value, patched in steps:
         label = f"piece-{piece:02d}-{key}-{value}"
         path = site / f"content/articles/piece-{piece:02d}.md"
         edit = (path, lambda text, key=key, value=value: _set_key(text, key, value))
-        _, _, changed = _edit_and_build(
+        before, after, changed = _edit_and_build(
             site, output, tmp_path, edit, patched, label, in_memory, **search
         )
         assert {f"articles/piece-{piece:02d}/index.html", "sitemap.xml"} <= changed, label
+        assert set(made.get(value, ())) <= after.keys() - before.keys(), label
+        assert set(gone.get(value, ())) <= before.keys() - after.keys(), label
         if piece == 3:
             warned = _warnings(build(site, output, **search))
             assert any(w.startswith("content/articles/piece-03.md:4: authors:") for w in warned)
-    assert "Piece 6" in text_of(html(output, "archive/2019/"))
+    assert "Piece 9" in text_of(html(output, "archive/2016/"))
 
 
 @pytest.mark.parametrize("in_memory", [True, False], ids=["in-memory", "from-the-cache"])
@@ -1268,8 +1283,7 @@ def _new_piece(title: str, date: str, body: str = "On arms control.", **keys: st
 def test_new_articles_are_patched_like_clean_builds(tmp_path, in_memory):
     # A new article joins the home pages, its year, its terms' and people's lists, and
     # may enter other articles' related lists or match an entry that matched nothing.
-    # While it names no new person or year, and is a dated, published piece
-    # without aliases, the library is patched and its page and cite files are added.
+    # While it names no new person, and is a dated, published piece without aliases, the library is patched and its page and cite files are added.
     site = _filed_term_site(tmp_path)
     piece = site / "content/articles/piece-02.md"
     piece.write_text(_set_key(piece.read_text(), "related", "[A Later Piece]"))
@@ -1284,6 +1298,7 @@ def test_new_articles_are_patched_like_clean_builds(tmp_path, in_memory):
         ("new-c", _new_piece("A later piece.", "2020-01-03", related="[piece-05]")),
         ("new-a", _new_piece("New A", "2020-01-25", f"Now on the north: {north}")),  # an edit
         ("new-g", _new_piece("New G", "2020-01-09", topics="[Trade]")),  # a new term
+        ("new-d", _new_piece("New D", "2018-05-01")),  # a new year
     ]
     for name, text in patched_steps:
         path = site / f"content/articles/{name}.md"
@@ -1294,12 +1309,15 @@ def test_new_articles_are_patched_like_clean_builds(tmp_path, in_memory):
         assert {f"articles/{name}/index.html", "feed.xml"} <= changed, name
         if before.get(f"articles/{name}/index.html"):  # an edit to the new piece
             continue
-        assert ("index.html" in changed) == (name == "new-a"), name  # the newest four
+        # The newest four, and their count of pages: new-d makes a fifth.
+        assert ("index.html" in changed) == (name in ("new-a", "new-d")), name
         assert f"articles/{name}/cite.bib" in after.keys() - before.keys(), name
         assert {"sitemap.xml", "topics/index.html", "authors/index.html"} <= changed, name
         assert "articles/piece-11/cite.bib" not in changed, name
         if name == "new-g":
             assert "topics/trade/feed.xml" in after.keys() - before.keys()
+        if name == "new-d":
+            assert "archive/2018/index.html" in after.keys() - before.keys()
     assert "page/4/index.html" in after
     assert "New A" in text_of(html(output, ""))
     assert "New B" in text_of(html(output, "topics/energy/"))
@@ -1308,7 +1326,6 @@ def test_new_articles_are_patched_like_clean_builds(tmp_path, in_memory):
     assert not any("A Later Piece" in w for w in _warnings(build(site, output, **search)))
     _assert_indexed_like_clean(site, output, tmp_path, **search)
     refused = [  # (file, its text): a full build's work, or an error
-        ("new-d", _new_piece("New D", "2018-05-01")),  # a new year
         ("new-f", _new_piece("New F", "2020-01-08", aliases="[/old/f/]")),
         ("new-h", _new_piece("New H", "2020-01-10", authors="[nobody]")),  # no author file
         ("new-i", _new_piece("New I", "2020-01-11", slug="piece-03")),  # a slug taken
@@ -1329,13 +1346,14 @@ def test_new_articles_are_patched_like_clean_builds(tmp_path, in_memory):
 @pytest.mark.parametrize("in_memory", [True, False], ids=["in-memory", "from-the-cache"])
 def test_deleted_articles_are_patched_like_clean_builds(tmp_path, in_memory):
     # A deleted article leaves the home pages, its year, its terms' and people's lists and
-    # other articles' related lists, and an entry that named it matches nothing now. While
-    # no term, person or year goes with it, no body links to it, and it is a dated,
-    # published piece without aliases, the library is patched and its files are deleted.
+    # other articles' related lists, and an entry that named it matches nothing now; a
+    # term or year it was the last piece of goes. While no person goes with it, no body
+    # links to it, and it is a dated, published piece without aliases, the library is
+    # patched and its files are deleted.
     site = _filed_term_site(tmp_path)
     articles = site / "content/articles"
     setup = {  # piece -> (key, value): what makes each refused deletion a full build's
-        "piece-01": ("topics", "[Energy, Trade]"),  # the only piece on Trade
+        "piece-01": ("topics", "[Energy, Trade]"),  # the only piece on Trade: it goes too
         "piece-03": ("aliases", "[/old/three/]"),
         "piece-04": ("authors", "[someone, nobody]"),  # nobody has no author file
         "piece-02": ("related", "[piece-05]"),
@@ -1360,6 +1378,7 @@ def test_deleted_articles_are_patched_like_clean_builds(tmp_path, in_memory):
         ("new-a", None, 1),
         ("piece-11", None, 1),  # the newest: the home pages and the site's feed
         ("piece-09", None, 1),  # Energy keeps four pieces: one page
+        ("piece-01", None, 1),  # and Trade its none
     ]
     for name, text, deleted in steps:
         path = articles / f"{name}.md"
@@ -1371,8 +1390,10 @@ def test_deleted_articles_are_patched_like_clean_builds(tmp_path, in_memory):
         if deleted:
             assert files <= before.keys() and not files & after.keys(), name
             assert {"feed.xml", "sitemap.xml", "topics/index.html"} <= changed, name
-            assert ("index.html" in changed) == (name != "piece-05"), name  # the newest four
+            # The newest four, or their count of pages (piece-01 leaves eight: two pages).
+            assert ("index.html" in changed) == (name != "piece-05"), name
     assert energy not in after  # Energy lost its second page with its fifth piece
+    assert not any(path.startswith("topics/trade/") for path in after)
     assert "Piece 9" not in text_of(html(output, "topics/energy/"))
     warned = [w for w in warnings_now() if "'piece-05'" in w]
     assert warned and "piece-02.md" in warned[0]  # the entry matches nothing now
@@ -1417,7 +1438,8 @@ def test_deleted_articles_are_patched_like_clean_builds(tmp_path, in_memory):
     assert snapshot(output) == kept
     second.write_text(text)
     linking.write_text(linked)
-    refused = ["piece-01", "piece-03", "piece-04", "authors/someone"]
+    build(site, output, **search)  # after a failed build, a full one keeps a library again
+    refused = ["piece-03", "piece-04", "authors/someone"]
     for name in refused:
         path = site / f"content/{name}.md" if "/" in name else articles / f"{name}.md"
         _edit_and_build(site, output, tmp_path, (path, None), 0, name, in_memory, **search)
