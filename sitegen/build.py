@@ -243,6 +243,8 @@ def _keep(
         store_patch(cache, prepared.patch, result.uses, manifest)
     elif pending is not None:
         finish_full(cache, pending, result.uses, manifest)
+    if prepared.ingested is not None and prepared.ingested.live is not None:
+        cache.prune_parsed(prepared.ingested.live)  # something was parsed: some may be dead
     # Room for each card as it is and as it was before an edit to the card template.
     cache.store_card_html(result.cards, most=2 * len(prepared.library.articles) + 1000)
 

@@ -39,6 +39,10 @@ class Ingested:
     # Bodies whose HTML only this process holds (the cache could not store it); the
     # others' HTML may be dropped and read back from the cache.
     unstored: set[BodyKey] = field(default_factory=set)
+    # The content keys of the files scanned, when something was parsed: entries of other
+    # keys are dead once the build has succeeded (a failed one leaves the cache as it
+    # was, so that the library the last build kept can still be patched).
+    live: list[str] | None = None
 
 
 def _parse_fingerprint(settings: Settings) -> str:
@@ -265,8 +269,7 @@ def ingest(
         if key in unstored_keys:
             unstored.add((source.kind, record.slug))
     scan.store_stats(cache)
-    if len(cached) != len(jobs):  # something was parsed: older entries may be dead
-        cache.prune_parsed(key for key, _, _ in jobs)
+    live = [key for key, _, _ in jobs] if len(cached) != len(jobs) else None
     return Ingested(
-        assemble_sources(records, errors), bodies, content_keys, content, origins, unstored
+        assemble_sources(records, errors), bodies, content_keys, content, origins, unstored, live
     )
