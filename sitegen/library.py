@@ -58,9 +58,14 @@ def page_path(base: str, number: int) -> str:
     return base if number == 1 else f"{base}page/{number}/"
 
 
+def page_count(count: int, per_page: int) -> int:
+    """How many pages a list of `count` items has: an empty list still has its first."""
+    return max(1, -(-count // per_page))
+
+
 def paginate(items: Sequence[Any], per_page: int, base: str) -> list[Pager]:
     """Split a list into pagers; an empty list still has its first page."""
-    total = max(1, -(-len(items) // per_page))
+    total = page_count(len(items), per_page)
     return [page_of(items, per_page, base, n) for n in range(1, total + 1)]
 
 
@@ -68,7 +73,7 @@ def page_of(items: Sequence[Any], per_page: int, base: str, number: int) -> Page
     """Page `number` of a list, as `paginate` makes it."""
     return Pager(
         number=number,
-        total=max(1, -(-len(items) // per_page)),
+        total=page_count(len(items), per_page),
         items=tuple(items[(number - 1) * per_page : number * per_page]),
         base=base,
         count=len(items),

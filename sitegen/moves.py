@@ -31,6 +31,7 @@ from .library import (
     TermEntry,
     list_lastmod,
     list_slugs,
+    page_count,
     page_path,
     slugs_of,
     sort_key,
@@ -424,7 +425,7 @@ def apply_moves(library: Library, moves: ListMoves) -> tuple[list[str], list[str
             count, base = len(moves.years[key]), f"archive/{key}/"
         else:
             count, base = len(works_of(library, key)), library.authors[key].url_path
-        more, fewer = routes.set_pages(kind, key, max(1, -(-count // per_page)), base)
+        more, fewer = routes.set_pages(kind, key, page_count(count, per_page), base)
         added += more
         dropped += fewer
     if added or dropped or moves.order is not None:
@@ -465,7 +466,7 @@ def _apply_terms(
             added += routes.add_list("term", (taxonomy, term), entries[term].term.url_path)
             counted.add(taxonomy)
     for taxonomy in counted:
-        pages = max(1, -(-len(library.taxonomies[taxonomy]) // library.settings.per_page))
+        pages = page_count(len(library.taxonomies[taxonomy]), library.settings.per_page)
         more, fewer = routes.set_pages("taxonomy", taxonomy, pages, f"{taxonomy}/")
         added += more
         dropped += fewer
@@ -493,7 +494,7 @@ def _apply_years(
             dropped += routes.remove_list("archive_year", year)
     if added or dropped:
         library.years = dict(sorted(library.years.items(), reverse=True))
-        pages = max(1, -(-len(library.years) // library.settings.per_page))
+        pages = page_count(len(library.years), library.settings.per_page)
         more, fewer = routes.set_pages("archive", None, pages, "archive/")
         added += more
         dropped += fewer

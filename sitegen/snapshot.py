@@ -70,6 +70,7 @@ from .library import (
     linked_articles,
     no_file_message,
     no_file_warning,
+    page_count,
     related_warnings,
     slugs_of,
     sort_key,
@@ -887,7 +888,7 @@ def _add_person(library: Library, person: Author) -> list[str]:
     library.link_targets["authors"].add(person.slug)
     routes = cast(KeptRoutes, library.routes)
     added = routes.add_list("author", person.slug, person.url_path)
-    pages = max(1, -(-len(library.authors) // library.settings.per_page))
+    pages = page_count(len(library.authors), library.settings.per_page)
     more, _ = routes.set_pages("author_index", None, pages, "authors/")
     library.__dict__.pop("route_paths", None)  # a cached property: made again
     return added + more
@@ -1187,7 +1188,7 @@ def finish_full(
         "titles": {},
         "entries": {},
         "unmatched": None,  # the memo's, when an edit changed it
-        "warnings": None,  # the library's, when an edit changed its related entries
+        "warnings": None,  # the library's, as the last patch left them
         "manifest": output_manifest,
     }
     cache.store_state(_OVERLAY, overlay)
