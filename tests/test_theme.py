@@ -336,12 +336,25 @@ OVERFLOW_JS = """() => {
     .slice(0, 5).map(e => e.tagName.toLowerCase() + (e.className ? '.' + e.className : ''));
   return {scroll: root.scrollWidth, client: root.clientWidth, wide};
 }"""
+# The page's layout shift so far, and what moved: each source's element and rectangles.
 LAYOUT_SHIFT_JS = """() => new Promise(resolve => {
   let total = 0;
+  const moved = [];
+  const box = r => r ? [r.x, r.y, r.width, r.height].map(Math.round).join(',') : '';
   new PerformanceObserver(list => {
-    for (const entry of list.getEntries()) if (!entry.hadRecentInput) total += entry.value;
+    for (const entry of list.getEntries()) {
+      if (entry.hadRecentInput) continue;
+      total += entry.value;
+      for (const s of entry.sources || []) {
+        const node = s.node;
+        const name = node ? (node.nodeName || '').toLowerCase() +
+          (node.className && node.className.baseVal === undefined && node.className
+            ? '.' + node.className : '') : '?';
+        moved.push(`${name} ${box(s.previousRect)} -> ${box(s.currentRect)}`);
+      }
+    }
   }).observe({type: 'layout-shift', buffered: true});
-  setTimeout(() => resolve(total), 50);
+  setTimeout(() => resolve({total, moved}), 50);
 })"""
 
 
@@ -356,7 +369,7 @@ def test_page_fits_the_screen_and_loads_cleanly(
         shift = page.evaluate(LAYOUT_SHIFT_JS)
         page.screenshot(path=artifact(f"{name}-{width}.png"), full_page=True)
         assert layout["scroll"] <= layout["client"], f"horizontal overflow: {layout}"
-        assert shift < 0.001, f"layout shift {shift:.4f}"
+        assert shift["total"] < 0.001, f"layout shift {shift['total']:.4f}: {shift['moved']}"
         assert not foreign, f"requests to other hosts: {foreign}"
         log.assert_clean()
 
