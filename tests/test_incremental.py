@@ -1283,7 +1283,8 @@ def _new_piece(title: str, date: str, body: str = "On arms control.", **keys: st
 def test_new_articles_are_patched_like_clean_builds(tmp_path, in_memory):
     # A new article joins the home pages, its year, its terms' and people's lists, and
     # may enter other articles' related lists or match an entry that matched nothing.
-    # While it names no new person, and is a dated, published piece without aliases, the library is patched and its page and cite files are added.
+    # While it names no new person, and is a dated, published piece without aliases,
+    # the library is patched and its page and cite files are added.
     site = _filed_term_site(tmp_path)
     piece = site / "content/articles/piece-02.md"
     piece.write_text(_set_key(piece.read_text(), "related", "[A Later Piece]"))
