@@ -1,10 +1,8 @@
 """Search: a Pagefind index of article and author pages, built before anything is written.
 
-Pagefind's Python API drives the `pagefind` binary as a service. The pages go to a temporary
-folder and are indexed with one `add_directory` request: the API answers one message per
-tenth of a second, so adding thousands of pages one by one would take minutes. The index is
-written to a second temporary folder and read back, so that the build's writer alone puts it
-into the output. Pagefind writes the same bytes for the same pages, except for its filter files,
+The pages go to a temporary folder, which one run of Pagefind's command (the binary of the
+`pagefind[bin]` package) indexes into a second one; the index is read back from there, so
+that the build's writer alone puts it into the output. Pagefind writes the same bytes for the same pages, except for its filter files,
 which are put in a stable order here (`stable_filters`); `tests/test_search.py` proves it.
 
 Result URLs in the index are relative to the site's root (`/articles/x/`); the search page
@@ -24,6 +22,7 @@ page sorts by date itself, from `sitegen-dates.json` (each result's date by its 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import errno
 import gzip
 import hashlib
@@ -36,7 +35,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 from .config import Settings
 from .errors import SitegenError
@@ -53,7 +52,6 @@ MEMO_LIMIT = 64 * 1024 * 1024  # bytes of index kept for the next build in this 
 STOPPED = "the search indexer stopped unexpectedly"
 HINT = "build with --no-search, or set `search = false` in sitegen.toml, to build without it"
 
-T = TypeVar("T")
 PART_PAGES = 1500  # pages a part of the index holds on average at most; see the notes above
 PARTS_FILE = f"{BUNDLE}/sitegen-search.json"
 DATES_FILE = f"{BUNDLE}/sitegen-dates.json"
@@ -471,10 +469,13 @@ async def _index_all(
     workers: int,
     written: Callable[[Path], None] | None = None,
 ) -> None:
-    """Index each (pages folder, index folder) job; `workers` indexers take them in turn.
-    `written(pages folder)` is called as each job's index is written."""
+    """Index each (pages folder, index folder) job, `workers` at a time. `written(pages
+    folder)` is called as each job's index is written."""
+    binary = _indexer_binary()
     queue = list(reversed(jobs))
-    tasks = [asyncio.ensure_future(_indexer(queue, language, written)) for _ in range(workers)]
+    tasks = [
+        asyncio.ensure_future(_indexer(binary, queue, language, written)) for _ in range(workers)
+    ]
     try:
         await asyncio.gather(*tasks)
     except BaseException:
@@ -485,83 +486,92 @@ async def _index_all(
         raise
 
 
-async def _indexer(
-    queue: list[tuple[Path, Path]], language: str, written: Callable[[Path], None] | None
-) -> None:
-    """One Pagefind process, indexing jobs from `queue` until it is empty."""
+def _indexer_binary() -> str:
+    """The `pagefind` binary, found as Pagefind's Python package finds it (the variable
+    `PAGEFIND_BINARY_PATH`, then the `pagefind_bin` packages, then the PATH)."""
     # Imported here: commands that never index do not pay for it.
-    from pagefind.service import PagefindService
+    from pagefind.service import get_executable
 
+    binary = get_executable()
+    if binary is None:
+        raise SitegenError(
+            "cannot start the search indexer: no `pagefind` binary found",
+            key="search",
+            hint=f"is the package `pagefind[bin]` installed? Or {HINT}",
+        )
+    return str(binary)
+
+
+async def _indexer(
+    binary: str,
+    queue: list[tuple[Path, Path]],
+    language: str,
+    written: Callable[[Path], None] | None,
+) -> None:
+    """Take jobs from `queue` until it is empty, one run of the indexer each."""
+    while queue:
+        site, bundle = queue.pop()
+        await _index_folder(binary, site, bundle, language)
+        if written is not None:
+            written(site)
+
+
+async def _index_folder(binary: str, site: Path, bundle: Path, language: str) -> None:
+    """One run of Pagefind's command line over a folder of pages, into `bundle`.
+
+    The command rather than the Python API's service: the service answers each request
+    after a poll of a tenth of a second, three requests a part. It runs in the scratch
+    folder with no `PAGEFIND_*` variables, so that neither a Pagefind configuration file
+    where sitegen was started nor the environment changes the index.
+    """
+    # One language for the whole archive: an article in another language is still found
+    # from the one search page (without stemming for its language).
+    command = [binary, "--site", str(site), "--output-path", str(bundle)]
+    command += ["--force-language", language, "--silent"]
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("PAGEFIND_")}
     try:
-        service = await PagefindService().launch()
-    except OSError as exc:  # no binary, or one that cannot run
+        process = await asyncio.create_subprocess_exec(
+            *command,
+            cwd=site.parent,
+            env=environment,
+            stdin=asyncio.subprocess.DEVNULL,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.STDOUT,
+        )
+    except OSError as exc:  # no binary there, or one that cannot run
         raise SitegenError(
             f"cannot start the search indexer: {exc.strerror or exc}",
             key="search",
-            hint="is the package `pagefind[bin]` installed? Or " + HINT,
+            hint=f"is the package `pagefind[bin]` installed? Or {HINT}",
         ) from None
     try:
-        while queue:
-            site, bundle = queue.pop()
-            # One language for the whole archive: an article in another language is still
-            # found from the one search page (without stemming for its language).
-            index = await _guarded(service, service.create_index({"force_language": language}))
-            await _guarded(service, index.add_directory(str(site)))
-            await _guarded(service, index.write_files(str(bundle)))
-            if written is not None:
-                written(site)
-    except BaseException:
-        await _kill(service)
-        raise
-    await service.close()
-
-
-async def _guarded(service: Any, call: Awaitable[T]) -> T:
-    """Await one request; fail, rather than wait forever, if the indexer process dies."""
-    request = asyncio.ensure_future(call)
-    # The API reads answers in a task that ends only when the process's output ends.
-    reader = getattr(service, "_poll_task", None)
-    watched = {request, reader} if isinstance(reader, asyncio.Task) else {request}
-    done, _ = await asyncio.wait(watched, timeout=TIMEOUT_S, return_when=asyncio.FIRST_COMPLETED)
-    if request in done:
-        try:
-            return request.result()
-        except SitegenError:
-            raise
-        except (ConnectionError, EOFError):  # it ended while we were writing to it
-            raise SitegenError(STOPPED, key="search", hint=HINT) from None
-        except Exception as exc:  # the indexer's own message
-            detail = " ".join(str(part) for part in exc.args[:1]) or type(exc).__name__
-            message = f"the search indexer failed: {detail}"
-            raise SitegenError(message, key="search", hint=HINT) from None
-    request.cancel()
-    if reader in done:
-        raise SitegenError(STOPPED, key="search", hint=HINT)
-    raise SitegenError(
-        f"the search indexer did not finish in {TIMEOUT_S:.0f} s", key="search", hint=HINT
-    )
-
-
-async def _kill(service: Any) -> None:
-    """Stop the indexer after a failure; the API's `close` would wait 5 s for answers that a
-    dead process never gives."""
-    reader = getattr(service, "_poll_task", None)
-    if isinstance(reader, asyncio.Task):
-        if reader.done() and not reader.cancelled():
-            reader.exception()  # seen: the error is reported as ours
-        reader.cancel()
-    backend = getattr(service, "_backend", None)
-    if backend is None or backend.returncode is not None:
-        return
-    # A process that has ended is reaped by asyncio's watcher; signalling it first would reap
-    # it behind the watcher's back. So: end of input, a moment to leave, and only then a kill.
-    if backend.stdin is not None:
-        backend.stdin.close()
-    try:
-        await asyncio.wait_for(backend.wait(), timeout=2.0)
+        output, _ = await asyncio.wait_for(process.communicate(), TIMEOUT_S)
     except TimeoutError:
-        backend.kill()
-        await backend.wait()
+        await _kill(process)
+        raise SitegenError(
+            f"the search indexer did not finish in {TIMEOUT_S:.0f} s", key="search", hint=HINT
+        ) from None
+    except BaseException:  # another part failed, or the build was interrupted
+        await _kill(process)
+        raise
+    if process.returncode != 0:
+        raise SitegenError(_failure(output), key="search", hint=HINT)
+
+
+def _failure(output: bytes) -> str:
+    """What the indexer said went wrong: its first `Error:` line, if it gave one."""
+    for line in output.decode("utf-8", "replace").splitlines():
+        if line.startswith("Error:") and line[len("Error:") :].strip():
+            return f"the search indexer failed: {line[len('Error:') :].strip()}"
+    return STOPPED  # killed, crashed, or not Pagefind at all
+
+
+async def _kill(process: asyncio.subprocess.Process) -> None:
+    """Stop a run that is no longer wanted, and reap it."""
+    if process.returncode is None:
+        with contextlib.suppress(ProcessLookupError):
+            process.kill()
+        await asyncio.shield(process.wait())
 
 
 def _run(make: Callable[[], Awaitable[None]]) -> None:

@@ -194,6 +194,44 @@ def test_command_reports_a_failed_indexer_in_one_line(tmp_path: Path) -> None:
     assert lines[1:] == ["1 error"] and "Traceback" not in done.stderr
 
 
+def test_the_indexers_own_error_is_reported(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    site = copy_site("search", tmp_path)
+    indexer = tmp_path / "pagefind"
+    indexer.write_text(
+        "#!/bin/sh\necho 'Error: Pagefind was not able to build an index. '\nexit 1\n"
+    )
+    indexer.chmod(0o755)
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(indexer))
+    with pytest.raises(BuildFailed) as failed:
+        build(site, tmp_path / "out")
+    [error] = failed.value.errors
+    assert error.format().startswith(
+        "search: the search indexer failed: Pagefind was not able to build an index. ("
+    )
+    assert not (tmp_path / "out").exists()
+
+
+def test_pagefind_settings_where_sitegen_runs_do_not_change_the_index(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Pagefind's command reads `pagefind.yml` in its working folder and `PAGEFIND_*`
+    variables; the site's index must not depend on where or how sitegen was started."""
+    site = copy_site("search", tmp_path)
+    build(site, tmp_path / "plain", use_cache=False)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "pagefind.yml").write_text('exclude_selectors:\n  - "p"\n')
+    monkeypatch.chdir(elsewhere)
+    monkeypatch.setenv("PAGEFIND_EXCLUDE_SELECTORS", "h1")
+    monkeypatch.setattr(search, "_memo", {})  # indexed again, not remembered from above
+    build(site, tmp_path / "configured", use_cache=False)
+    plain, configured = pagefind_files(tmp_path / "plain"), pagefind_files(tmp_path / "configured")
+    assert len(plain) > 10
+    assert {p: d for p, (d, _) in configured.items()} == {p: d for p, (d, _) in plain.items()}
+
+
 def test_search_switched_off_by_flag_or_setting_writes_no_index(tmp_path: Path) -> None:
     site = copy_site("search", tmp_path)
     output = tmp_path / "out"
