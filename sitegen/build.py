@@ -271,6 +271,13 @@ def _search_index(
             previous.get(path) == sha and (output / path).is_file() for path, sha in part.files
         )
 
+    root = output.absolute()  # the indexer follows links to these files from elsewhere
+
+    def kept_file(path: str, sha: str) -> Path | None:
+        # A link to a missing file would have the indexer write through it, into the output.
+        file = root / path
+        return file if previous.get(path) == sha and file.is_file() else None
+
     try:
         return build_search_index(
             _Pages(result, staging),
@@ -278,6 +285,7 @@ def _search_index(
             last if isinstance(last, dict) else None,
             keep,
             progress,
+            kept_file,
         )
     except SitegenError as exc:
         raise BuildFailed([exc]) from None

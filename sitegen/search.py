@@ -29,13 +29,14 @@ import hashlib
 import json
 import os
 import re
+import shutil
 import struct
 import tempfile
 from collections.abc import Awaitable, Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from .config import Settings
 from .errors import SitegenError
@@ -71,6 +72,15 @@ class Part:
     digest: str  # of its pages, their bytes, the language and the indexer
     files: tuple[tuple[str, str], ...]  # (output path, sha256) of each of its files
     dates: tuple[tuple[str, int], ...]  # (Pagefind's result id, date) of its dated pages
+
+
+class _Todo(NamedTuple):
+    """A part to index now."""
+
+    folder: str
+    digest: str
+    paths: list[str]  # output paths of its pages
+    seeds: dict[str, Path]  # name in the bundle -> the last build's file (see _seeds)
 
 
 @dataclass
@@ -116,6 +126,7 @@ def build_search_index(
     last: Mapping[str, Part] | None = None,
     keep: Callable[[Part], bool] | None = None,
     progress: Progress = silent,
+    kept_file: Callable[[str, str], Path | None] | None = None,
 ) -> SearchIndex:
     """The search index of every indexed page, in parts.
 
@@ -124,7 +135,9 @@ def build_search_index(
     `digest(path)` method, that gives the sha256 of a page's bytes without reading them.
     `last` is the parts the last build wrote; a part whose pages are all as they were is kept
     when `keep` says its files are still in the output as listed. `progress` hears of the
-    pages indexed, a part at a time.
+    pages indexed, a part at a time. `kept_file(path, sha256)` is the output file of the last
+    build at `path`, if it still holds those bytes: a part indexed again starts from its
+    last fragments (see _seeds).
     """
     candidates = _candidates(pages)
     count = part_count(len(candidates))
@@ -134,7 +147,7 @@ def build_search_index(
     identity = _indexer_identity(settings.language, count)
     digest_of = getattr(pages, "digest", None)
     index = SearchIndex({}, [], {})
-    todo: list[tuple[str, str, list[str]]] = []
+    todo: list[_Todo] = []
     for number, paths in enumerate(groups):
         folder, hashed = part_folder(number), hashlib.sha256(identity)
         for path in paths:
@@ -148,8 +161,9 @@ def build_search_index(
             index.parts[folder], files = _memo[digest]
             index.files.update(files)
         else:
-            todo.append((folder, digest, paths))
-    indexed = batches_done(progress, "search index", [paths for _, _, paths in todo])
+            seeds = _seeds(folder, known, kept_file) if known and kept_file else {}
+            todo.append(_Todo(folder, digest, paths, seeds))
+    indexed = batches_done(progress, "search index", [job.paths for job in todo])
     for folder, digest, files, dates in _index_parts(todo, pages, settings.language, indexed):
         part = Part(
             digest,
@@ -172,6 +186,25 @@ def _indexer_identity(language: str, count: int) -> bytes:
         indexer = ""
     binary = os.environ.get("PAGEFIND_BINARY_PATH", "")
     return f"{language}\0{indexer}\0{binary}\0{count}\0".encode()
+
+
+def _seeds(
+    folder: str, last: Part, kept_file: Callable[[str, str], Path | None]
+) -> dict[str, Path]:
+    """The fragments of a part's last index still in the output, by their names in a bundle.
+
+    Pagefind names a fragment (a page's text and metadata, the bulk of an index) by a hash
+    of its content and writes no file that is already there (`WriteBehavior::Immutable` in
+    its `output/mod.rs`): with the last fragments in place, it compresses and writes only
+    those of pages that changed, a fifth of the time it takes over a part. Each is a link to
+    the output file, read back only if the new index still lists it (see _read_bundle).
+    """
+    seeds = {}
+    for path, sha in last.files:
+        name = path[len(folder) + 1 :]
+        if path.startswith(f"{folder}/fragment/") and (file := kept_file(path, sha)):
+            seeds[name] = file
+    return seeds
 
 
 def _remember(digest: str, part: Part, files: dict[str, bytes]) -> None:
@@ -198,14 +231,17 @@ def _lists(parts: Mapping[str, Part]) -> dict[str, bytes]:
     }
 
 
+_Done = tuple[str, str, dict[str, bytes], tuple[tuple[str, int], ...]]
+
+
 def _index_parts(
-    todo: list[tuple[str, str, list[str]]],
+    todo: list[_Todo],
     pages: Mapping[str, bytes],
     language: str,
     finished: Callable[[int], None] | None = None,
-) -> list[tuple[str, str, dict[str, bytes], tuple[tuple[str, int], ...]]]:
-    """Index each (folder, digest, pages) part; up to one indexer a core at a time.
-    `finished(i)` is called as the index of `todo[i]` is written."""
+) -> list[_Done]:
+    """Index each part; up to one indexer a core at a time: (folder, digest, files, dates)
+    of each. `finished(i)` is called as the index of `todo[i]` is written."""
     if not todo:
         return []
     for scratch in _scratch_folders():
@@ -232,20 +268,22 @@ def _scratch_folders() -> list[str | None]:
 
 def _index_parts_in(
     scratch: str | None,
-    todo: list[tuple[str, str, list[str]]],
+    todo: list[_Todo],
     pages: Mapping[str, bytes],
     language: str,
     finished: Callable[[int], None] | None,
-) -> list[tuple[str, str, dict[str, bytes], tuple[tuple[str, int], ...]]]:
-    done = []
+) -> list[_Done]:
     with tempfile.TemporaryDirectory(prefix="sitegen-search-", dir=scratch) as tmp:
         jobs = []
-        for number, (folder, _, paths) in enumerate(todo):
+        for number, part in enumerate(todo):
             site, bundle = Path(tmp, f"site-{number}"), Path(tmp, f"index-{number}")
-            urls = _write_pages(pages, paths, site)
+            urls = _write_pages(pages, part.paths, site)
             # A part with no page to find (a theme without `data-pagefind-body`) is left out:
             # an empty index would fail to merge. The first part always has Pagefind's code.
-            jobs.append((site, bundle, urls, folder == BUNDLE or any(site.iterdir())))
+            wanted = part.folder == BUNDLE or bool(urls)
+            if wanted:
+                _plant(bundle, part.seeds)
+            jobs.append((site, bundle, urls, wanted))
         indexed = [(site, bundle) for site, bundle, _, wanted in jobs if wanted]
         numbers = {site: number for number, (site, _, _, _) in enumerate(jobs)}
         workers = min(len(indexed), os.cpu_count() or 1)
@@ -255,33 +293,99 @@ def _index_parts_in(
                 written(site)
         if indexed:
             _run(lambda: _index_all(indexed, language, workers, written))
-        for (folder, digest, _), (_, bundle, urls, wanted) in zip(todo, jobs, strict=True):
-            if not wanted:
-                done.append((folder, digest, {}, ()))
-            elif not (bundle / "pagefind-entry.json").is_file():
-                raise SitegenError("the search indexer wrote no index", key="search", hint=HINT)
-            else:
-                files = stable_filters(_read_bundle(bundle, folder), folder)
-                done.append((folder, digest, files, _dates(files, folder, urls)))
+        made = [
+            _collect(bundle, part.folder, urls, seeded=bool(part.seeds)) if wanted else ({}, ())
+            for part, (_, bundle, urls, wanted) in zip(todo, jobs, strict=True)
+        ]
+        # A seeded part whose index cannot be told apart from its seeds is indexed again
+        # without them (a Pagefind of another layout, or two fragments' names colliding).
+        again = [number for number, result in enumerate(made) if result is None]
+        for number in again:
+            shutil.rmtree(jobs[number][1])
+        if again:
+            retry = [jobs[number][:2] for number in again]
+            _run(lambda: _index_all(retry, language, min(len(retry), workers)))
+        for number in again:
+            _, bundle, urls, _ = jobs[number]
+            made[number] = _collect(bundle, todo[number].folder, urls, seeded=False)
+    done = []
+    for part, result in zip(todo, made, strict=True):
+        assert result is not None  # indexed again without seeds above
+        done.append((part.folder, part.digest, *result))
     return done
 
 
-def _read_bundle(bundle: Path, folder: str) -> dict[str, bytes]:
-    files = {}
+def _plant(bundle: Path, seeds: Mapping[str, Path]) -> None:
+    """Links to the last build's files of a part where the indexer would write them."""
+    for name, file in seeds.items():
+        target = bundle / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.symlink_to(file)
+
+
+def _collect(
+    bundle: Path, folder: str, urls: Mapping[str, int | None], seeded: bool
+) -> tuple[dict[str, bytes], tuple[tuple[str, int], ...]] | None:
+    """A part's index as written in `bundle`, and (result id, date) of each dated page; None
+    if it was seeded and its fragments are not one for each of its pages."""
+    if not (bundle / "pagefind-entry.json").is_file():
+        raise SitegenError("the search indexer wrote no index", key="search", hint=HINT)
+    files = _read_bundle(bundle, folder, seeded)
+    if files is None:
+        return None
+    files = stable_filters(files, folder)
+    found = _fragment_urls(files, folder)
+    if seeded and sorted(found.values()) != sorted(urls):
+        return None
+    dates = [(name, date) for name, url in found.items() if (date := urls.get(url)) is not None]
+    return files, tuple(sorted(dates))
+
+
+def _read_bundle(bundle: Path, folder: str, seeded: bool = False) -> dict[str, bytes] | None:
+    """The files of a bundle as the output gets them. Of a seeded one, only the fragments its
+    metadata lists: the others are the last build's, of pages that changed or left; None if
+    the metadata cannot be read."""
+    files, fragments = {}, []
     for file in sorted(bundle.rglob("*")):
         name = file.relative_to(bundle).as_posix()
         if not file.is_file() or file.name.startswith(UNUSED):
             continue
-        if folder == BUNDLE or PART_DATA.fullmatch(name):
+        if not (folder == BUNDLE or PART_DATA.fullmatch(name)):
+            continue
+        if seeded and name.startswith("fragment/"):
+            fragments.append((name, file))
+        else:
             files[f"{folder}/{name}"] = file.read_bytes()
+    if seeded:
+        listed = _listed_fragments(files, folder)
+        if listed is None:
+            return None
+        for name, file in fragments:
+            if name[len("fragment/") : -len(".pf_fragment")] in listed:
+                files[f"{folder}/{name}"] = file.read_bytes()
     return files
 
 
-def _write_pages(pages: Mapping[str, bytes], paths: list[str], site: Path) -> dict[str, int]:
-    """Write one part's indexed pages below `site`; the date each dated page sorts by, by
-    the URL Pagefind gives it."""
+def _listed_fragments(files: Mapping[str, bytes], folder: str) -> set[str] | None:
+    """The fragment names a bundle's metadata lists: [version, [[fragment, words], ...], ...]."""
+    try:
+        listed: set[str] = set()
+        entry = json.loads(files[f"{folder}/pagefind-entry.json"])
+        for language in entry["languages"].values():
+            meta = _read_cbor(files[f"{folder}/pagefind.{language['hash']}.pf_meta"])
+            if not _is_pairs(meta[1], int):
+                return None
+            listed.update(name for name, _ in meta[1])
+        return listed
+    except (KeyError, TypeError, ValueError, IndexError, gzip.BadGzipFile):
+        return None
+
+
+def _write_pages(pages: Mapping[str, bytes], paths: list[str], site: Path) -> dict[str, int | None]:
+    """Write one part's indexed pages below `site`: the URL Pagefind gives each, with the
+    date it sorts by if it has one."""
     site.mkdir()
-    dates: dict[str, int] = {}
+    urls: dict[str, int | None] = {}
     for path in paths:
         data = pages[path]  # read only now: `pages` may be a lazy view of the output folder
         if BODY_MARKER not in data:
@@ -290,24 +394,18 @@ def _write_pages(pages: Mapping[str, bytes], paths: list[str], site: Path) -> di
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(data)
         found = DATE_SORT.search(data)
-        if found:
-            dates["/" + path[: -len("index.html")]] = int(found.group(1))
-    return dates
+        urls["/" + path[: -len("index.html")]] = int(found.group(1)) if found else None
+    return urls
 
 
-def _dates(
-    files: Mapping[str, bytes], folder: str, urls: Mapping[str, int]
-) -> tuple[tuple[str, int], ...]:
-    """(result id, date) of each dated page of a part, from its fragments' URLs."""
-    found = []
+def _fragment_urls(files: Mapping[str, bytes], folder: str) -> dict[str, str]:
+    """The URL of each page of a part, by the id of its result (its fragment's name)."""
+    found = {}
     for path, data in files.items():
-        if not path.startswith(f"{folder}/fragment/"):
-            continue
-        fragment = json.loads(gzip.decompress(data)[len(SIGNATURE) :])
-        date = urls.get(fragment.get("url"))
-        if date is not None:
-            found.append((path.rsplit("/", 1)[1].removesuffix(".pf_fragment"), date))
-    return tuple(sorted(found))
+        if path.startswith(f"{folder}/fragment/"):
+            fragment = json.loads(gzip.decompress(data)[len(SIGNATURE) :])
+            found[path.rsplit("/", 1)[1].removesuffix(".pf_fragment")] = fragment.get("url")
+    return found
 
 
 # -- filters in a stable order ----------------------------------------------------------------

@@ -15,7 +15,7 @@ import re
 import subprocess
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -330,26 +330,69 @@ def test_a_large_index_comes_in_parts_holding_each_page_once(
     assert len(dates) == 46 and set(dates) <= fragments  # 46 articles; people have no date
 
 
-def test_an_edit_indexes_its_part_again_and_no_other(tmp_path: Path, in_parts: None) -> None:
+def _edited_note_and_built(site: Path, output: Path) -> None:
+    note = site / "content/articles/note-07.md"  # its summary is its only paragraph: the
+    note.write_text(note.read_text() + "\nA later line on insurers.\n")  # lists stay as they were
+    build(site, output)
+
+
+def _index_from_scratch(site: Path, output: Path, monkeypatch: pytest.MonkeyPatch) -> dict:
+    """The index files (path -> sha256) a build from scratch makes of the site as it is."""
+    monkeypatch.setattr(search, "_memo", {})  # indexed here, not remembered from a build above
+    build(site, output, use_cache=False)
+    return {p: d for p, (d, _) in pagefind_files(output).items()}
+
+
+def test_an_edit_indexes_its_part_again_and_no_other(
+    tmp_path: Path, in_parts: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(search, "_memo", {})  # each part indexed here, not remembered
     site = copy_site("search", tmp_path)
     add_notes(site, 40)
     output = tmp_path / "out"
     build(site, output)
     before = pagefind_files(output)
-    note = site / "content/articles/note-07.md"  # its summary is its only paragraph: the
-    note.write_text(note.read_text() + "\nA later line on insurers.\n")  # lists stay as they were
-    build(site, output)
+    _edited_note_and_built(site, output)
     after = pagefind_files(output)
     moved = {p for p in after.keys() | before.keys() if after.get(p) != before.get(p)}
     assert len({part_of(p) for p in moved if not p.startswith(LISTS)}) == 1, sorted(moved)
     untouched = [p for p in after if p.startswith("pagefind/part-") and after[p] == before.get(p)]
     assert len(untouched) > len(after) / 2  # mtimes kept: most of the index was not rewritten
-    # And it is the index a build from scratch makes.
-    fresh = tmp_path / "fresh"
-    build(site, fresh, use_cache=False)
-    assert {p: d for p, (d, _) in pagefind_files(fresh).items()} == {
-        p: d for p, (d, _) in after.items()
-    }
+    # And it is the index a build from scratch makes: the part indexed again started from its
+    # last fragments (see search._seeds), and keeps only those its pages still have.
+    fresh = _index_from_scratch(site, tmp_path / "fresh", monkeypatch)
+    assert fresh == {p: d for p, (d, _) in after.items()}
+
+
+@pytest.mark.parametrize("trouble", ["a seed under another page's name", "unreadable metadata"])
+def test_a_part_its_seeds_could_spoil_is_indexed_again_without_them(
+    tmp_path: Path, in_parts: None, monkeypatch: pytest.MonkeyPatch, trouble: str
+) -> None:
+    monkeypatch.setattr(search, "_memo", {})  # each part indexed here, not remembered
+    site = copy_site("search", tmp_path)
+    add_notes(site, 40)
+    output = tmp_path / "out"
+    build(site, output)
+    seeds, listed = search._seeds, search._listed_fragments
+    if trouble == "unreadable metadata":  # as from a Pagefind that lays its metadata out anew
+        monkeypatch.setattr(search, "_listed_fragments", lambda files, folder: None)
+    else:  # as when a changed page's fragment takes the name of another page's fragment
+
+        def collided(
+            folder: str, last: search.Part, kept_file: Callable[[str, str], Path | None]
+        ) -> dict[str, Path]:
+            found = seeds(folder, last, kept_file)
+            names = sorted(found)
+            assert len(names) >= 3  # the edited page's, and two others of its part
+            found[names[0]] = found[names[1]]
+            return found
+
+        monkeypatch.setattr(search, "_seeds", collided)
+    _edited_note_and_built(site, output)
+    after = {p: d for p, (d, _) in pagefind_files(output).items()}
+    monkeypatch.setattr(search, "_seeds", seeds)
+    monkeypatch.setattr(search, "_listed_fragments", listed)
+    assert after == _index_from_scratch(site, tmp_path / "fresh", monkeypatch)
 
 
 def test_parts_with_nothing_to_find_are_left_out(tmp_path: Path, in_parts: None) -> None:
