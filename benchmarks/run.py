@@ -577,7 +577,9 @@ def table(result: SizeResult, peer_tools: Sequence[str]) -> str:
         search = f"{difference} (build with search {with_search:.2f} s"
         files_with, _ = result.output.get("sitegen-search", (0, 0))
         files_without, _ = result.output.get("sitegen", (0, 0))
-        search += f", {files_with - files_without:+d} files)" if files_without else ")"
+        search += f", {files_with - files_without:+d} files" if files_without else ""
+        rss = result.peak_rss_mb("sitegen-search")
+        search += f", peak RSS {rss:.0f} MiB)" if rss is not None else ")"
     rows.append(["search indexing (s), not in ratios", search] + [""] * (len(header) - 2))
     edited = _seconds(result, "sitegen-search", "body")
     label = "rebuild after one article's body edit, with search (s), not in ratios"
