@@ -2,8 +2,9 @@
 
 The pages go to a temporary folder, which one run of Pagefind's command (the binary of the
 `pagefind[bin]` package) indexes into a second one; the index is read back from there, so
-that the build's writer alone puts it into the output. Pagefind writes the same bytes for the same pages, except for its filter files,
-which are put in a stable order here (`stable_filters`); `tests/test_search.py` proves it.
+that the build's writer alone puts it into the output. Pagefind writes the same bytes for
+the same pages, except for its filter files, which are put in a stable order here
+(`stable_filters`); `tests/test_search.py` proves it.
 
 Result URLs in the index are relative to the site's root (`/articles/x/`); the search page
 gives Pagefind the site's base path, which it puts in front of them.

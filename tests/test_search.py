@@ -330,6 +330,15 @@ def test_a_large_index_comes_in_parts_holding_each_page_once(
     assert len(dates) == 46 and set(dates) <= fragments  # 46 articles; people have no date
 
 
+def _notes_built(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, Path]:
+    """The search fixture and 40 notes, built in parts: (site, output)."""
+    monkeypatch.setattr(search, "_memo", {})  # each part indexed here, not remembered
+    site = copy_site("search", tmp_path)
+    add_notes(site, 40)
+    build(site, tmp_path / "out")
+    return site, tmp_path / "out"
+
+
 def _edited_note_and_built(site: Path, output: Path) -> None:
     note = site / "content/articles/note-07.md"  # its summary is its only paragraph: the
     note.write_text(note.read_text() + "\nA later line on insurers.\n")  # lists stay as they were
@@ -346,11 +355,7 @@ def _index_from_scratch(site: Path, output: Path, monkeypatch: pytest.MonkeyPatc
 def test_an_edit_indexes_its_part_again_and_no_other(
     tmp_path: Path, in_parts: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(search, "_memo", {})  # each part indexed here, not remembered
-    site = copy_site("search", tmp_path)
-    add_notes(site, 40)
-    output = tmp_path / "out"
-    build(site, output)
+    site, output = _notes_built(tmp_path, monkeypatch)
     before = pagefind_files(output)
     _edited_note_and_built(site, output)
     after = pagefind_files(output)
@@ -368,11 +373,7 @@ def test_an_edit_indexes_its_part_again_and_no_other(
 def test_a_part_its_seeds_could_spoil_is_indexed_again_without_them(
     tmp_path: Path, in_parts: None, monkeypatch: pytest.MonkeyPatch, trouble: str
 ) -> None:
-    monkeypatch.setattr(search, "_memo", {})  # each part indexed here, not remembered
-    site = copy_site("search", tmp_path)
-    add_notes(site, 40)
-    output = tmp_path / "out"
-    build(site, output)
+    site, output = _notes_built(tmp_path, monkeypatch)
     seeds, listed = search._seeds, search._listed_fragments
     if trouble == "unreadable metadata":  # as from a Pagefind that lays its metadata out anew
         monkeypatch.setattr(search, "_listed_fragments", lambda files, folder: None)
