@@ -38,6 +38,7 @@ from .writer import read_manifest
 
 if TYPE_CHECKING:  # tornado is imported only when a server starts, not by every command
     from .preview.server import ReloadHub
+    from .search import Part
 
 
 # --- the command line --------------------------------------------------------------------
@@ -211,6 +212,8 @@ class SearchIndexer:
         self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sitegen-search")
         self._queued: Future[None] | None = None
         self._count = 0
+        # The index served now: its folder and parts, which the next starts from.
+        self._last: tuple[Path, dict[str, Part]] | None = None
 
     def request(self, output: Path, manifest: Mapping[str, str], settings: Settings) -> None:
         """Index the pages of the preview folder, as `manifest` lists them, soon."""
@@ -237,7 +240,18 @@ class SearchIndexer:
         from .search import build_search_index
 
         started = time.perf_counter()
-        files = build_search_index(PagesOnDisk(output, pages), settings).files
+        last_root, last_parts = self._last or (None, None)
+
+        def kept_file(path: str, sha: str) -> Path | None:
+            # Written by this indexer from those bytes; a link to a missing file would
+            # have Pagefind write through it.
+            file = last_root / path if last_root is not None else None
+            return file if file is not None and file.is_file() else None
+
+        index = build_search_index(
+            PagesOnDisk(output, pages), settings, last_parts, kept_file=kept_file
+        )
+        files = index.files
         for path, data in files.items():
             parts = path.split("/")
             if parts[0] != SEARCH_FOLDER or ".." in parts or "" in parts:
@@ -247,6 +261,7 @@ class SearchIndexer:
             file.write_bytes(data)
         target.mkdir(parents=True, exist_ok=True)
         replaced = self.preview.update(lambda current: replace(current, search_root=target))
+        self._last = (target, index.parts)
         if replaced.search_root is not None and replaced.search_root != target:
             shutil.rmtree(replaced.search_root, ignore_errors=True)
         # Until this line the preview's search shows the pages as they were; on a large

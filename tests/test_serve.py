@@ -25,8 +25,9 @@ import pytest
 from playwright.sync_api import Page, expect
 from support.browser import PageLog
 from support.ports import free_port
-from support.site import contents, copy_site
+from support.site import build, contents, copy_site
 
+from sitegen import search
 from sitegen.errors import ContentError
 from sitegen.preview.paths import resolve, site_segments
 from sitegen.preview.server import error_page, inject_script
@@ -393,7 +394,9 @@ def test_busy_port_is_reported_and_the_next_free_one_used(tmp_path: Path) -> Non
             assert raw_get(port, "/")[0] == 200
 
 
-def test_the_console_tells_when_the_search_index_is_up_to_date(tmp_path: Path) -> None:
+def test_the_console_tells_when_the_search_index_is_up_to_date(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     site = copy_site("basic", tmp_path)
     indexed = r"^Search index updated \(\d+\.\d s\)\.$"
     with serving(site, tmp_path) as server:
@@ -407,7 +410,17 @@ def test_the_console_tells_when_the_search_index_is_up_to_date(tmp_path: Path) -
         while server.count(indexed) < 2 and time.monotonic() < deadline:
             time.sleep(0.2)
         assert server.count(indexed) == 2, server.output  # the edit was indexed, once
-        assert raw_get(port, "/pagefind/pagefind.js")[0] == 200
+        # The index served now, which started from the first one's fragments (see
+        # search._seeds), is the one a build of the edited site makes from scratch.
+        monkeypatch.setattr(search, "_memo", {})
+        fresh = tmp_path / "fresh"
+        build(site, fresh, use_cache=False)
+        index = [p for p in (fresh / "pagefind").rglob("*") if p.is_file()]
+        assert len(index) > 10
+        for file in index:
+            status, response = raw_get(port, "/" + file.relative_to(fresh).as_posix())
+            assert status == 200, file
+            assert response.split(b"\r\n\r\n", 1)[1] == file.read_bytes(), file
 
 
 def test_a_broken_config_is_survived_and_a_new_base_path_followed(tmp_path: Path) -> None:
