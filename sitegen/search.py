@@ -25,6 +25,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import errno
+import functools
 import gzip
 import hashlib
 import json
@@ -63,7 +64,7 @@ PART_DATA = re.compile(
 )
 DATE_SORT = re.compile(rb'data-pagefind-sort="date:(-?\d+)"')
 SHARED_MEMORY = "/dev/shm"
-SCRATCH_ROOM = 2 << 30  # free bytes it needs to be used: an archive of 10,000 takes 250 MB
+SCRATCH_ROOM = 2 << 30  # free bytes it needs to be used: an archive of 10,000 takes 120 MB
 
 
 @dataclass(frozen=True)
@@ -274,46 +275,36 @@ def _index_parts_in(
     language: str,
     finished: Callable[[int], None] | None,
 ) -> list[_Done]:
+    made: dict[int, tuple[dict[str, bytes], tuple[tuple[str, int], ...]]] = {}
     with tempfile.TemporaryDirectory(prefix="sitegen-search-", dir=scratch) as tmp:
-        jobs = []
-        for number, part in enumerate(todo):
+        binary = functools.cache(_indexer_binary)  # looked for once, when first needed
+
+        async def index(number: int) -> None:
+            # Each part's pages are written just before it is indexed and removed just after:
+            # the scratch folder holds a few parts' pages at a time, not the archive's.
+            part = todo[number]
             site, bundle = Path(tmp, f"site-{number}"), Path(tmp, f"index-{number}")
             urls = _write_pages(pages, part.paths, site)
             # A part with no page to find (a theme without `data-pagefind-body`) is left out:
             # an empty index would fail to merge. The first part always has Pagefind's code.
-            wanted = part.folder == BUNDLE or bool(urls)
-            if wanted:
+            if part.folder != BUNDLE and not urls:
+                made[number] = ({}, ())
+            else:
                 _plant(bundle, part.seeds)
-            jobs.append((site, bundle, urls, wanted))
-        indexed = [(site, bundle) for site, bundle, _, wanted in jobs if wanted]
-        numbers = {site: number for number, (site, _, _, _) in enumerate(jobs)}
-        workers = min(len(indexed), os.cpu_count() or 1)
-        written = None if finished is None else (lambda site: finished(numbers[site]))
-        for site, _, _, wanted in jobs:
-            if written is not None and not wanted:  # nothing to index: done already
-                written(site)
-        if indexed:
-            _run(lambda: _index_all(indexed, language, workers, written))
-        made = [
-            _collect(bundle, part.folder, urls, seeded=bool(part.seeds)) if wanted else ({}, ())
-            for part, (_, bundle, urls, wanted) in zip(todo, jobs, strict=True)
-        ]
-        # A seeded part whose index cannot be told apart from its seeds is indexed again
-        # without them (a Pagefind of another layout, or two fragments' names colliding).
-        again = [number for number, result in enumerate(made) if result is None]
-        for number in again:
-            shutil.rmtree(jobs[number][1])
-        if again:
-            retry = [jobs[number][:2] for number in again]
-            _run(lambda: _index_all(retry, language, min(len(retry), workers)))
-        for number in again:
-            _, bundle, urls, _ = jobs[number]
-            made[number] = _collect(bundle, todo[number].folder, urls, seeded=False)
-    done = []
-    for part, result in zip(todo, made, strict=True):
-        assert result is not None  # indexed again without seeds above
-        done.append((part.folder, part.digest, *result))
-    return done
+                await _index_folder(binary(), site, bundle, language)
+                result = _collect(bundle, part.folder, urls, seeded=bool(part.seeds))
+                if result is None:  # the seeds cannot be told apart: again, without them
+                    shutil.rmtree(bundle)
+                    await _index_folder(binary(), site, bundle, language)
+                    result = _collect(bundle, part.folder, urls, seeded=False)
+                made[number] = result
+            shutil.rmtree(site)  # room in memory for the next part's pages
+            if finished is not None:
+                finished(number)
+
+        _run(lambda: _index_all(len(todo), index, min(len(todo), os.cpu_count() or 1)))
+    # `made` may be missing a part only if indexing failed, which raised above.
+    return [(part.folder, part.digest, *made[number]) for number, part in enumerate(todo)]
 
 
 def _plant(bundle: Path, seeds: Mapping[str, Path]) -> None:
@@ -562,19 +553,15 @@ def _head(major: int, argument: int, out: bytearray) -> None:
 
 
 # -- the indexer --------------------------------------------------------------------------------
-async def _index_all(
-    jobs: list[tuple[Path, Path]],
-    language: str,
-    workers: int,
-    written: Callable[[Path], None] | None = None,
-) -> None:
-    """Index each (pages folder, index folder) job, `workers` at a time. `written(pages
-    folder)` is called as each job's index is written."""
-    binary = _indexer_binary()
-    queue = list(reversed(jobs))
-    tasks = [
-        asyncio.ensure_future(_indexer(binary, queue, language, written)) for _ in range(workers)
-    ]
+async def _index_all(count: int, index: Callable[[int], Awaitable[None]], workers: int) -> None:
+    """`index(i)` for each i below `count`, in order, `workers` at a time."""
+    queue = list(reversed(range(count)))
+
+    async def worker() -> None:
+        while queue:
+            await index(queue.pop())
+
+    tasks = [asyncio.ensure_future(worker()) for _ in range(workers)]
     try:
         await asyncio.gather(*tasks)
     except BaseException:
@@ -599,20 +586,6 @@ def _indexer_binary() -> str:
             hint=f"is the package `pagefind[bin]` installed? Or {HINT}",
         )
     return str(binary)
-
-
-async def _indexer(
-    binary: str,
-    queue: list[tuple[Path, Path]],
-    language: str,
-    written: Callable[[Path], None] | None,
-) -> None:
-    """Take jobs from `queue` until it is empty, one run of the indexer each."""
-    while queue:
-        site, bundle = queue.pop()
-        await _index_folder(binary, site, bundle, language)
-        if written is not None:
-            written(site)
 
 
 async def _index_folder(binary: str, site: Path, bundle: Path, language: str) -> None:
