@@ -290,9 +290,9 @@ def _index_parts_in(
             if part.folder != BUNDLE and not urls:
                 made[number] = ({}, ())
             else:
-                _plant(bundle, part.seeds)
+                seeded = _plant(bundle, part.seeds)
                 await _index_folder(binary(), site, bundle, language)
-                result = _collect(bundle, part.folder, urls, seeded=bool(part.seeds))
+                result = _collect(bundle, part.folder, urls, seeded)
                 if result is None:  # the seeds cannot be told apart: again, without them
                     shutil.rmtree(bundle)
                     await _index_folder(binary(), site, bundle, language)
@@ -307,12 +307,21 @@ def _index_parts_in(
     return [(part.folder, part.digest, *made[number]) for number, part in enumerate(todo)]
 
 
-def _plant(bundle: Path, seeds: Mapping[str, Path]) -> None:
-    """Links to the last build's files of a part where the indexer would write them."""
-    for name, file in seeds.items():
-        target = bundle / name
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.symlink_to(file)
+def _plant(bundle: Path, seeds: Mapping[str, Path]) -> bool:
+    """Links to the last build's files of a part where the indexer would write them; False
+    if there are none, as where the scratch folder's file system has no links (a part is
+    then indexed in full, as on a first build)."""
+    try:
+        for name, file in seeds.items():
+            target = bundle / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.symlink_to(file)
+    except OSError as exc:
+        if exc.errno not in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.ENOSYS):
+            raise  # a full scratch folder is the caller's to handle
+        shutil.rmtree(bundle, ignore_errors=True)
+        return False
+    return bool(seeds)
 
 
 def _collect(

@@ -8,6 +8,7 @@ archive (the repository's root) is built and served at `/`.
 
 from __future__ import annotations
 
+import errno
 import functools
 import json
 import os
@@ -369,7 +370,9 @@ def test_an_edit_indexes_its_part_again_and_no_other(
     assert fresh == {p: d for p, (d, _) in after.items()}
 
 
-@pytest.mark.parametrize("trouble", ["a seed under another page's name", "unreadable metadata"])
+@pytest.mark.parametrize(
+    "trouble", ["a seed under another page's name", "unreadable metadata", "no links"]
+)
 def test_a_part_its_seeds_could_spoil_is_indexed_again_without_them(
     tmp_path: Path, in_parts: None, monkeypatch: pytest.MonkeyPatch, trouble: str
 ) -> None:
@@ -377,6 +380,12 @@ def test_a_part_its_seeds_could_spoil_is_indexed_again_without_them(
     seeds, listed = search._seeds, search._listed_fragments
     if trouble == "unreadable metadata":  # as from a Pagefind that lays its metadata out anew
         monkeypatch.setattr(search, "_listed_fragments", lambda files, folder: None)
+    elif trouble == "no links":  # a scratch folder on a file system without symbolic links
+
+        def refused(self: Path, target: Path) -> None:
+            raise OSError(errno.EPERM, "Operation not permitted", str(self))
+
+        monkeypatch.setattr(Path, "symlink_to", refused)
     else:  # as when a changed page's fragment takes the name of another page's fragment
 
         def collided(
