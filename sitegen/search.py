@@ -14,10 +14,11 @@ a page here, so one corrected article cost a 10,000-article archive 40 s or more
 are therefore split by a hash of their path into parts of `PART_PAGES` or fewer on average
 (their number a power of two, so that it changes only when the archive doubles), each a
 Pagefind index of its own: a build indexes only the parts whose pages changed, several at a
-time, and keeps the others' files as they are. The search page merges the parts with
-Pagefind's `mergeIndex`; `sitegen-search.json` names them. Merged results are ranked by
-score, and a part's score for a sorted search is only a position within that part, so the
-page sorts by date itself, from `sitegen-dates.json` (each result's date by its Pagefind id).
+time, each from its last fragments (see _seeds), and keeps the others' files as they are.
+The search page merges the parts with Pagefind's `mergeIndex`; `sitegen-search.json` names
+them. Merged results are ranked by score, and a part's score for a sorted search is only a
+position within that part, so the page sorts by date itself, from `sitegen-dates.json`
+(each result's date by its Pagefind id).
 """
 
 from __future__ import annotations
