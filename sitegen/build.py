@@ -274,9 +274,7 @@ def _search_index(
     root = output.absolute()  # the indexer follows links to these files from elsewhere
 
     def kept_file(path: str, sha: str) -> Path | None:
-        # A link to a missing file would have the indexer write through it, into the output.
-        file = root / path
-        return file if previous.get(path) == sha and file.is_file() else None
+        return root / path if previous.get(path) == sha else None
 
     try:
         return build_search_index(

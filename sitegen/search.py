@@ -200,13 +200,16 @@ def _seeds(
     of its content and writes no file that is already there (`WriteBehavior::Immutable` in
     its `output/mod.rs`): with the last fragments in place, it compresses and writes only
     those of pages that changed, a fifth of the time it takes over a part. Each is a link to
-    the output file, read back only if the new index still lists it (see _read_bundle).
+    the output file, read back only if the new index still lists it (see _read_bundle). A
+    file that is gone gets no link: Pagefind would create it through the link.
     """
     seeds = {}
     for path, sha in last.files:
-        name = path[len(folder) + 1 :]
-        if path.startswith(f"{folder}/fragment/") and (file := kept_file(path, sha)):
-            seeds[name] = file
+        if not path.startswith(f"{folder}/fragment/"):
+            continue
+        file = kept_file(path, sha)
+        if file is not None and file.is_file():
+            seeds[path[len(folder) + 1 :]] = file
     return seeds
 
 
@@ -643,8 +646,9 @@ async def _index_folder(binary: str, site: Path, bundle: Path, language: str) ->
 def _failure(output: bytes) -> str:
     """What the indexer said went wrong: its first `Error:` line, if it gave one."""
     for line in output.decode("utf-8", "replace").splitlines():
-        if line.startswith("Error:") and line[len("Error:") :].strip():
-            return f"the search indexer failed: {line[len('Error:') :].strip()}"
+        said = line.removeprefix("Error:").strip()
+        if line.startswith("Error:") and said:
+            return f"the search indexer failed: {said}"
     return STOPPED  # killed, crashed, or not Pagefind at all
 
 

@@ -241,13 +241,8 @@ class SearchIndexer:
 
         started = time.perf_counter()
         last_root, last_parts = self._last or (None, None)
-
-        def kept_file(path: str, sha: str) -> Path | None:
-            # Written by this indexer from those bytes; a link to a missing file would
-            # have Pagefind write through it.
-            file = last_root / path if last_root is not None else None
-            return file if file is not None and file.is_file() else None
-
+        # The last index's files were written by this indexer from the bytes it lists.
+        kept_file = None if last_root is None else (lambda path, sha: last_root / path)
         index = build_search_index(
             PagesOnDisk(output, pages), settings, last_parts, kept_file=kept_file
         )
