@@ -160,18 +160,47 @@ _TRIGGERED: tuple[tuple[str, tuple[str, ...]], ...] = (
 )
 
 
+# Block rules that need a certain shape of line, by a pattern that every such line
+# matches (a superset: a match only keeps the rule). Each rule is tried at every
+# paragraph: on prose with no such lines, these and indented code were a quarter of
+# the parse (an eighth without `list`, which bodies with lists keep). A line may open
+# with containers' markers (`>`, list markers, indentation); footnote definitions can
+# hold blocks too, so a body with `^` keeps them all. Searched in the text with line
+# breaks as markdown-it normalises them, after a newline standing for the start, so
+# each pattern opens with a literal that the regex engine looks for quickly.
+_CONTAINERS = r"\n(?:[ \t>]|[-*+][ \t]|\d{1,9}[.)][ \t])*"
+_SHAPES: tuple[tuple[re.Pattern[str], tuple[str, ...]], ...] = (
+    # A thematic break: three of one marker, with only spaces or tabs between them.
+    (re.compile(_CONTAINERS + r"([-*_])[ \t]*\1[ \t]*\1"), ("hr",)),
+    # A setext underline: a line of `=` or of `-` alone.
+    (re.compile(r"\n[ \t>]*(?:=+|-+)[ \t]*(?:\n|$)"), ("lheading",)),
+    # A list item: a bullet, or a number of up to nine digits with `.` or `)`, then a
+    # space, a tab or the line's end.
+    (re.compile(r"\n[ \t>]*(?:[-*+]|\d{1,9}[.)])(?:[ \t\n]|$)"), ("list",)),
+)
+
+
 def _parser_for(body: str, raw_html: bool) -> MarkdownIt:
     """The parser for one body: the site's, without the rules the body cannot trigger."""
-    unused = frozenset(
+    unused = {
         name
         for characters, names in _TRIGGERED
         if not any(character in body for character in characters)
         for name in names
-    )
-    return _pruned(raw_html, unused) if unused else _parser(raw_html)
+    }
+    # Indented code needs four columns of indentation past its container's.
+    if "    " not in body and "\t" not in body:
+        unused.add("code")
+    if "]:" not in body:  # `[label]: destination`
+        unused.add("reference")
+    if "^" not in body:
+        lines = body.replace("\r\n", "\n").replace("\r", "\n") if "\r" in body else body
+        lines = "\n" + lines
+        unused.update(name for shape, names in _SHAPES if not shape.search(lines) for name in names)
+    return _pruned(raw_html, frozenset(unused)) if unused else _parser(raw_html)
 
 
-@lru_cache(maxsize=64)
+@lru_cache(maxsize=512)  # a parser per set of rules dropped; bodies share a few dozen sets
 def _pruned(raw_html: bool, unused: frozenset[str]) -> MarkdownIt:
     md = _build_parser(raw_html)
     md.disable(sorted(unused), ignoreInvalid=True)

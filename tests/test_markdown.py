@@ -75,8 +75,9 @@ def test_deeply_nested_quotes_do_not_recurse_forever():
 
 
 # -- parsing without the rules a body cannot trigger -------------------------------------------
-# Every body is parsed without the rules whose characters it lacks (sitegen/markdown.py). A
-# rule dropped wrongly would change what readers see; these compare with the full parser.
+# Every body is parsed without the rules whose characters or line shapes it lacks
+# (sitegen/markdown.py). A rule dropped wrongly would change what readers see; these compare
+# with the full parser.
 TRICKY = [
     "a | b\n--|--\n1 | 2\n",
     "```\ncode\n```\n\n~~~\nmore\n~~~\n",
@@ -88,6 +89,14 @@ TRICKY = [
     "# Heading\n\nSetext\n======\n\n> quote\n> > deeper\n",
     "*em* _em_ **strong** __strong__\n\n- item\n+ item\n1. item\n\n***\n",
     "    indented code\n\nplain words only\n",
+    "> \tcode in a quote\n\n-     code in an item\n",
+    "Setext in a quote\n> text\n> ---\n",
+    "- item\n  ===\n",
+    "A break - - -\n\n* * *\n\n> _ _ _\n\n- ***\n\n1. ---\n",
+    "Lists inside: > - a\n\n> 1) b\n\n-\n\n10.\n\n123456789. nine\n",
+    "Line ends\r---\r\n- item\r1. one\r\n",
+    "Notes[^1][^2].\n\n[^1]: - a list in a note\n\n[^2]: ***\n",
+    "Reference [x] after text\n> [x]: /there\n",
 ]
 
 
@@ -111,11 +120,29 @@ def test_bodies_without_some_characters_render_as_the_full_parser_renders_them()
         assert pruned == full, line
 
 
-MARKDOWN_CHARACTERS = "ab 1\n\n  |`~^\\&<>!#[]()*_-=:.;+\"'/"
+MARKDOWN_CHARACTERS = "ab 1\n\n  |`~^\\&<>!#[]()*_-=:.;+\"'/\t\r9"
 
 
 @settings(max_examples=300, deadline=None)
 @given(st.text(alphabet=MARKDOWN_CHARACTERS, max_size=80), st.booleans())
 def test_any_body_renders_as_the_full_parser_renders_it(body: str, raw_html: bool):
+    full, pruned = full_and_pruned(body, raw_html)
+    assert pruned == full
+
+
+# Pieces of lines: containers' markers, breaks, underlines, list items and line ends.
+LINE_PIECES = [
+    *("- ", "* ", "+ ", "1. ", "2) ", "> ", "  ", "    ", "\t", "-", "=", "1."),
+    *("***", "---", "___", "===", "- - -", "* * *", "_ _ _", "#", "```", "|a|b|", "|-|-|"),
+    *("foo", "**bar**", "[x]: /u", "[x]", "[^1]: ", "[^1]", "\n", "\r\n", "\r", " "),
+]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(LINE_PIECES), max_size=14), st.booleans())
+def test_any_arrangement_of_block_markers_renders_as_the_full_parser_renders_it(
+    pieces: list[str], raw_html: bool
+):
+    body = "".join(pieces)
     full, pruned = full_and_pruned(body, raw_html)
     assert pruned == full
