@@ -194,8 +194,7 @@ def _parser_for(body: str, raw_html: bool) -> MarkdownIt:
     if "]:" not in body:  # `[label]: destination`
         unused.add("reference")
     if "^" not in body:
-        lines = body.replace("\r\n", "\n").replace("\r", "\n") if "\r" in body else body
-        lines = "\n" + lines
+        lines = "\n" + (body.replace("\r\n", "\n").replace("\r", "\n") if "\r" in body else body)
         unused.update(name for shape, names in _SHAPES if not shape.search(lines) for name in names)
     return _pruned(raw_html, frozenset(unused)) if unused else _parser(raw_html)
 
