@@ -97,6 +97,7 @@ TRICKY = [
     "Line ends\r---\r\n- item\r1. one\r\n",
     "Notes[^1][^2].\n\n[^1]: - a list in a note\n\n[^2]: ***\n",
     "Reference [x] after text\n> [x]: /there\n",
+    "A NUL \0 byte\r\nand a lone\rline end\n",
 ]
 
 
@@ -120,7 +121,7 @@ def test_bodies_without_some_characters_render_as_the_full_parser_renders_them()
         assert pruned == full, line
 
 
-MARKDOWN_CHARACTERS = "ab 1\n\n  |`~^\\&<>!#[]()*_-=:.;+\"'/\t\r9"
+MARKDOWN_CHARACTERS = "ab 1\n\n  |`~^\\&<>!#[]()*_-=:.;+\"'/\t\r9\0"
 
 
 @settings(max_examples=300, deadline=None)
