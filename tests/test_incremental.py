@@ -938,7 +938,26 @@ def test_parallel_rendering_gives_the_bytes_one_process_gives(tmp_path, monkeypa
     assert contents(outputs["1"]) == contents(outputs["2"])
 
 
-def test_two_outputs_at_one_path_fail_the_build_and_leave_the_output(tmp_path, monkeypatch):
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_a_first_build_records_the_fingerprints_a_full_build_computes(
+    tmp_path, monkeypatch, workers
+):
+    # The manifest of a build into an empty folder holds the fingerprints a later full
+    # build computes, in one process or in workers: it keeps every file in place.
+    monkeypatch.setenv("SITEGEN_WORKERS", workers)
+    site = _many_articles(tmp_path, 300)
+    output = tmp_path / "out"
+    assert build(site, output, search=False).report.written > 1000
+    before = snapshot(output)
+    forget_snapshot()
+    # A cache of its own: no state of the last build, so a full build against the manifest.
+    again = build(site, output, search=False, cache_dir=tmp_path / "another-cache")
+    assert (again.rendered, again.report.written) == (0, 0)
+    assert snapshot(output) == before
+
+
+@pytest.mark.parametrize("first", [True, False], ids=["first-build", "rebuild"])
+def test_two_outputs_at_one_path_fail_the_build_and_leave_the_output(tmp_path, monkeypatch, first):
     # A last guard under the checks of aliases and slugs: a route made twice (here by a
     # broken route list) fails the build, names the path, and leaves the output as it was.
     from sitegen import library as library_module
@@ -946,7 +965,8 @@ def test_two_outputs_at_one_path_fail_the_build_and_leave_the_output(tmp_path, m
     site = tmp_path / "site"
     shutil.copytree(SITES / "basic", site)
     output = tmp_path / "out"
-    build(site, output, search=False)
+    if not first:
+        build(site, output, search=False)
     before = snapshot(output)
     real_routes = library_module._routes
 
