@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import feedparser
+import jinja2
 import pytest
 from lxml import etree
 from support.site import SITES, build, contents, copy_site, html, snapshot, text_of
@@ -395,3 +396,27 @@ def test_theme_templates_read_front_matter_extra_as_jinja_does(tmp_path):
         "|{{ extra.subtitle is defined }}|{% for key in extra.keys() %}{{ key }} {% endfor %}"
     )
     assert template.render(extra={"title": "Q&A", "items": 3}) == "Q&amp;A|3|2|False|title items "
+
+
+def test_theme_template_calls_behave_as_jinja_makes_them(tmp_path):
+    # The environment calls functions without Jinja's probes for `pass_context`, for speed:
+    # a function that asks for the context must still get it, in loops too, and a call that
+    # raises StopIteration must still come out undefined.
+    settings = parse_settings('title = "T"\nbase_url = "https://example.org/"\n')
+    env = make_environment([tmp_path], settings, lambda name: name)
+
+    @jinja2.pass_context
+    def who(context, greeting="Hi"):
+        return f"{greeting} {context['name']}"
+
+    def stop():
+        raise StopIteration
+
+    functions = {"who": who, "twice": lambda x: x * 2, "stop": stop}
+    env.globals.update(functions)
+    source = (
+        "{{ who() }}|{{ twice(2) }}|{{ 'ab'.upper() }}|{{ url('x/') }}"
+        "{% for n in [1] %}|{{ who(greeting='Yo') }}|{{ twice(n) }}{% endfor %}"
+        "|{{ stop() is defined }}"
+    )
+    assert env.from_string(source).render(name="N&M") == "Hi N&amp;M|4|AB|/x/|Yo N&amp;M|2|False"
