@@ -56,7 +56,10 @@ MEMO_LIMIT = 64 * 1024 * 1024  # bytes of index kept for the next build in this 
 STOPPED = "the search indexer stopped unexpectedly"
 HINT = "build with --no-search, or set `search = false` in sitegen.toml, to build without it"
 
-PART_PAGES = 1500  # pages a part of the index holds on average at most; see the notes above
+# Pages a part of the index holds on average at most; see the notes above. Parts of 350
+# made an edit's indexing 3 s shorter at 10,000 articles, and the search page three times
+# slower to start, with 521 requests instead of 73 (benchmarks/RESULTS.md, 1 December 2026).
+PART_PAGES = 1500
 PARTS_FILE = f"{BUNDLE}/sitegen-search.json"
 DATES_FILE = f"{BUNDLE}/sitegen-dates.json"
 # What a part other than the first keeps: its index, not a second copy of Pagefind's code.
