@@ -9,6 +9,7 @@ import feedparser
 import jinja2
 import pytest
 from lxml import etree
+from markupsafe import Markup
 from support.site import SITES, build, contents, copy_site, html, snapshot, text_of
 
 from sitegen.config import parse_settings
@@ -420,3 +421,36 @@ def test_theme_template_calls_behave_as_jinja_makes_them(tmp_path):
         "|{{ stop() is defined }}"
     )
     assert env.from_string(source).render(name="N&M") == "Hi N&amp;M|4|AB|/x/|Yo N&amp;M|2|False"
+
+
+def test_theme_templates_print_values_escaped_as_jinja_prints_them(tmp_path):
+    # Plain strings are escaped without markupsafe.escape's Python frames, for speed: every
+    # kind of value must still print as Jinja's own environment prints it.
+    settings = parse_settings('title = "T"\nbase_url = "https://example.org/"\n')
+    ours = make_environment([tmp_path], settings, lambda name: name)
+    jinjas = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
+
+    class Html:
+        def __html__(self):
+            return "<b>made</b>"
+
+    class Text(str):  # as front matter values are (frontmatter_yaml.Text)
+        pass
+
+    values = {
+        "plain": "<script>alert('x') & \"q\"</script>",
+        "safe": Markup("<em>kept</em>"),
+        "subclass": Text("a < b"),
+        "number": 3,
+        "html": Html(),
+        "listed": ["<li>"],
+        "nothing": None,
+    }
+    source = (
+        "".join(f"[{{{{ {name} }}}}]" for name in values)
+        + "{% block b %}[{{ plain }}]{% endblock %}"
+    )
+    printed = ours.from_string(source).render(values)
+    assert printed == jinjas.from_string(source).render(values)
+    assert "&lt;script&gt;alert(&#39;x&#39;) &amp; &#34;q&#34;&lt;/script&gt;" in printed
+    assert "[<em>kept</em>]" in printed and "[<b>made</b>]" in printed
