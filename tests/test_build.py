@@ -387,11 +387,16 @@ def test_articles_in_a_linked_folder_are_built_and_their_edits_seen(tmp_path):
     assert again.pages == first.pages
 
 
+def _theme_environment(folder):
+    """sitegen's template environment for a site with no settings of its own."""
+    settings = parse_settings('title = "T"\nbase_url = "https://example.org/"\n')
+    return make_environment([folder], settings, lambda name: name)
+
+
 def test_theme_templates_read_front_matter_extra_as_jinja_does(tmp_path):
     # The environment looks keys of plain dicts up first, for speed: a theme must still get a
     # dict's methods by their names, keys by theirs, and undefined for a missing key.
-    settings = parse_settings('title = "T"\nbase_url = "https://example.org/"\n')
-    env = make_environment([tmp_path], settings, lambda name: name)
+    env = _theme_environment(tmp_path)
     template = env.from_string(
         "{{ extra.title }}|{{ extra['items'] }}|{{ extra.items() | list | length }}"
         "|{{ extra.subtitle is defined }}|{% for key in extra.keys() %}{{ key }} {% endfor %}"
@@ -403,8 +408,7 @@ def test_theme_template_calls_behave_as_jinja_makes_them(tmp_path):
     # The environment calls functions without Jinja's probes for `pass_context`, for speed:
     # a function that asks for the context must still get it, in loops too, and a call that
     # raises StopIteration must still come out undefined.
-    settings = parse_settings('title = "T"\nbase_url = "https://example.org/"\n')
-    env = make_environment([tmp_path], settings, lambda name: name)
+    env = _theme_environment(tmp_path)
 
     @jinja2.pass_context
     def who(context, greeting="Hi"):
@@ -426,8 +430,7 @@ def test_theme_template_calls_behave_as_jinja_makes_them(tmp_path):
 def test_theme_templates_print_values_escaped_as_jinja_prints_them(tmp_path):
     # Plain strings are escaped without markupsafe.escape's Python frames, for speed: every
     # kind of value must still print as Jinja's own environment prints it.
-    settings = parse_settings('title = "T"\nbase_url = "https://example.org/"\n')
-    ours = make_environment([tmp_path], settings, lambda name: name)
+    ours = _theme_environment(tmp_path)
     jinjas = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
 
     class Html:
