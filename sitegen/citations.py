@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from .dates import human_date
 from .model import Article, Author
 from .slugs import slugify
+
+if TYPE_CHECKING:
+    import rispy
 
 _BIBTEX_SPECIAL = re.compile(r"([\\{}&%$#_~^])")
 _BIBTEX_REPLACEMENTS = {"\\": r"\textbackslash{}", "~": r"\textasciitilde{}", "^": r"\^{}"}
@@ -112,6 +117,16 @@ def bibtex(article: Article, authors: Sequence[Author], site_title: str, url: st
     return bibtexparser.write_string(library, unparse_stack=in_place)
 
 
+@functools.cache
+def _ris_writer() -> rispy.RisWriter:
+    """One writer a process: `rispy.dumps` makes a new one for each record, inverting its
+    tag table each time, a fifth of the time an RIS file takes. Imported here, as in
+    bibtex(): a rebuild that renders no cite file would pay for the import at start."""
+    import rispy
+
+    return rispy.RisWriter()
+
+
 def ris(
     article: Article,
     authors: Sequence[Author],
@@ -120,8 +135,6 @@ def ris(
     url: str,
 ) -> str:
     """An RIS record (type ELEC) for reference managers."""
-    import rispy
-
     record: dict = {
         "type_of_reference": "ELEC",
         "title": article.title,
@@ -136,5 +149,5 @@ def ris(
         record["date"] = f"{moment.year}/{moment.month:02d}/{day}/"
     if interviewees:
         record["keywords"] = ["Interview", *[p.name for p in interviewees]]
-    text = rispy.dumps([record])
+    text = _ris_writer().formats([record])
     return "".join(line + "\n" for line in text.splitlines() if not re.fullmatch(r"\d+\.", line))
