@@ -661,10 +661,13 @@ def report(
     results: Sequence[SizeResult],
     versions: dict,
     load_at_start: tuple[float, float, float],
+    started: float,
     code_changed: bool = False,
 ) -> str:
     """The markdown section for this run: machine, date, command, tables, targets."""
     now = os.getloadavg()
+    # The heading's date is the end's; a run takes up to an hour, and the hour matters here.
+    span = " → ".join(time.strftime("%H:%M:%S", time.gmtime(t)) for t in (started, time.time()))
     load = ", ".join(f"{a:.1f} → {b:.1f}" for a, b in zip(load_at_start, now, strict=True))
     peer_tools = [t for t in TOOLS[1:] if t.removesuffix("-no-related") in args.peers]
     argv = " ".join(shlex.quote(a) for a in sys.argv[1:])
@@ -676,6 +679,7 @@ def report(
         f"- sitegen: `{' '.join(args.sitegen_cmd)}` at {_git_state()}",
         f"- peers: {', '.join(f'{k} {v}' for k, v in versions.items()) or 'none'}",
         f"- median of {args.repeat} run(s); corpus seed {args.seed}",
+        f"- ran (UTC): {span}",
         f"- load average (1, 5, 15 min) at start → end: {load}",
         f"- builds in: `{args.run_dir}` ({_filesystem(args.run_dir)})",
     ]
@@ -753,17 +757,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     # run: about 0.1 s, a quarter of a no-op rebuild.
     compileall.compile_dir(REPO / "sitegen", quiet=1)
 
-    load_at_start = os.getloadavg()
+    load_at_start, started = os.getloadavg(), time.time()
     code_at_start = code_fingerprint()
     raw = WORK / "results" / f"{time.strftime('%Y%m%dT%H%M%SZ', time.gmtime())}.jsonl"
     raw.parent.mkdir(parents=True, exist_ok=True)
     print(f"raw measurements go to {raw}", flush=True)
     results = [run_size(args, size, args.sitegen_cmd, env, raw) for size in sorted(args.sizes)]
     code_changed = code_fingerprint() != code_at_start
-    text = report(args, results, versions, load_at_start, code_changed)
+    text = report(args, results, versions, load_at_start, started, code_changed)
     print("\n" + text)
     if not args.no_record:
-        header = "" if RESULTS_FILE.exists() else "# Benchmark results\n\n"
+        old = RESULTS_FILE.read_text(encoding="utf-8") if RESULTS_FILE.exists() else ""
+        # A blank line before the heading, whatever notes were added by hand at the end.
+        header = "# Benchmark results\n\n" if not old else "" if old.endswith("\n\n") else "\n"
         with RESULTS_FILE.open("a", encoding="utf-8") as handle:
             handle.write(header + text + "\n")
         print(f"appended to {RESULTS_FILE}")
