@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import peers
-from .run import REPO, RESULTS_FILE, VENV, WORK, _git_state, _run_text, machine_line
+from .run import REPO, VENV, WORK, _git_state, _run_text, append_results, machine_line
 
 # (part, the folders or files that put a frame there); the first match wins. py-spy names
 # a file by its path below the entry of sys.path it came from (`jinja2/runtime.py`);
@@ -186,9 +186,7 @@ def main(argv: list[str] | None = None) -> int:
     text = report(args, profile, wall)
     print("\n" + text)
     if args.record:
-        with RESULTS_FILE.open("a", encoding="utf-8") as handle:
-            handle.write("\n" + text)
-        print(f"appended to {RESULTS_FILE}")
+        append_results(text)
     return 0
 
 

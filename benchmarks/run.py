@@ -767,13 +767,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     text = report(args, results, versions, load_at_start, started, code_changed)
     print("\n" + text)
     if not args.no_record:
-        old = RESULTS_FILE.read_text(encoding="utf-8") if RESULTS_FILE.exists() else ""
-        # A blank line before the heading, whatever notes were added by hand at the end.
-        header = "# Benchmark results\n\n" if not old else "" if old.endswith("\n\n") else "\n"
-        with RESULTS_FILE.open("a", encoding="utf-8") as handle:
-            handle.write(header + text + "\n")
-        print(f"appended to {RESULTS_FILE}")
+        append_results(text)
     return 0
+
+
+def append_results(text: str) -> None:
+    """Append a section to RESULTS.md (every benchmark's), after a blank line whatever notes
+    were added by hand at its end."""
+    old = RESULTS_FILE.read_text(encoding="utf-8") if RESULTS_FILE.exists() else ""
+    header = "# Benchmark results\n\n" if not old else "" if old.endswith("\n\n") else "\n"
+    with RESULTS_FILE.open("a", encoding="utf-8") as handle:
+        handle.write(header + text.rstrip("\n") + "\n")
+    print(f"appended to {RESULTS_FILE}")
 
 
 if __name__ == "__main__":

@@ -283,11 +283,9 @@ def main(argv: list[str] | None = None) -> int:
     text = report(args, results, load_at_start)
     print("\n" + text)
     if args.record:
-        from .run import RESULTS_FILE
+        from .run import append_results
 
-        with RESULTS_FILE.open("a", encoding="utf-8") as handle:
-            handle.write("\n" + text)
-        print(f"appended to {RESULTS_FILE}")
+        append_results(text)
     if args.json:
         args.json.write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
     return 0 if results["exit_status"] == 0 and not results["temporary_leftovers"] else 1
