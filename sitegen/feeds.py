@@ -50,8 +50,9 @@ def atom_entry(
     authors: Sequence[tuple[str, str]],  # (name, page URL)
     summary: str,
     content: str | None,  # from feed_content(), or None
-) -> str:
-    """One article as a feed entry, serialized as `atom_feed` splices it."""
+) -> bytes:
+    """One article as a feed entry, serialized as `atom_feed` splices it: UTF-8, since an
+    entry is in several feeds and joining bytes is a copy, where text is encoded anew."""
     # feedgen and lxml are imported where feeds are made: a rebuild that renders none
     # starts a fortieth of a second sooner.
     from feedgen.entry import FeedEntry
@@ -76,8 +77,8 @@ def atom_entry(
     # serialized inside a stand-in parent, whose own two lines are cut off.
     parent = etree.Element("feed")
     parent.append(entry.atom_entry())
-    text = etree.tostring(parent, pretty_print=True, encoding="unicode")
-    return text[len("<feed>\n") : -len("</feed>\n")]
+    text = etree.tostring(parent, pretty_print=True, encoding="utf-8")
+    return text[len(b"<feed>\n") : -len(b"</feed>\n")]
 
 
 _END = b"</feed>\n"
@@ -91,7 +92,7 @@ def atom_feed(
     subtitle: str,
     language: str,
     articles: Sequence[Article],
-    entry_of: Callable[[Article], str],  # from atom_entry()
+    entry_of: Callable[[Article], bytes],  # from atom_entry()
 ) -> bytes:
     """One Atom document; `updated` comes from the content, never the clock."""
     from feedgen.feed import FeedGenerator
@@ -110,5 +111,4 @@ def atom_feed(
     head = feed.atom_str(pretty=True)
     if not head.endswith(_END):  # pragma: no cover - feedgen changed how it ends a feed
         raise ValueError("feedgen's Atom document does not end with </feed>")
-    entries = "".join(entry_of(article) for article in articles).encode("utf-8")
-    return head[: -len(_END)] + entries + _END
+    return b"".join([head[: -len(_END)], *map(entry_of, articles), _END])

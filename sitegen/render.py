@@ -91,7 +91,7 @@ class Renderer:
         # A card looks the same on every list it is on: render it once per heading level.
         env.globals["render_card"] = self.render_card
         self._people: dict[str, dict[str, Any]] = {}
-        self._feed_entries: dict[str, str] = {}
+        self._feed_entries: dict[str, bytes] = {}
         self._sitemap: list[dict[str, str | None]] | None = None
 
     # -- URLs ---------------------------------------------------------------
@@ -529,7 +529,7 @@ class Renderer:
             entry_of=self._feed_entry,
         )
 
-    def _feed_entry(self, article: Article) -> str:
+    def _feed_entry(self, article: Article) -> bytes:
         # An article is in several feeds (the site's, its people's, its terms'): made once.
         entry = self._feed_entries.get(article.slug)
         if entry is None:

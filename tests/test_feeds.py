@@ -29,7 +29,7 @@ def _article(slug: str, title: str, day: str) -> Article:
 
 
 def _feed(articles: list[Article], bodies: dict[str, str]) -> bytes:
-    def entry_of(article: Article) -> str:
+    def entry_of(article: Article) -> bytes:
         return feeds.atom_entry(
             article,
             url=f"{ORIGIN}/articles/{article.slug}/",

@@ -6,7 +6,7 @@ import lxml.html
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sitegen.markdown import cut_at_word, render_markdown
+from sitegen.markdown import count_words, cut_at_word, render_markdown
 
 
 def parse(html: str):
@@ -147,3 +147,15 @@ def test_any_arrangement_of_block_markers_renders_as_the_full_parser_renders_it(
     body = "".join(pieces)
     full, pruned = full_and_pruned(body, raw_html)
     assert pruned == full
+
+
+# Every character str.split() breaks at among ASCII, two that it does not, and a few
+# beyond ASCII that it does (no-break, thin and ideographic spaces, NEL).
+WORD_CHARACTERS = "ab .\t\n\r\x0b\x0c\x1c\x1d\x1e\x1f\x00\x7f\u00a0\u2009\u3000\x85é"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=WORD_CHARACTERS, max_size=40))
+def test_word_counts_split_where_python_splits(text: str):
+    # The count behind each article's reading time and the search index's word counts.
+    assert count_words(text) == len(text.split())
